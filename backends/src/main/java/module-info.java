@@ -1,0 +1,7 @@
+/**
+ * loomraid backends: storages that do real I/O, and the command-line tool.
+ */
+module org.loomraid.backends {
+  requires transitive org.loomraid.core;
+  requires org.slf4j;
+}

@@ -1,0 +1,9 @@
+/**
+ * loomraid core: the storage API, {@code MemoryStorage}, the RAID engine and test aids.
+ */
+module org.loomraid.core {
+  requires org.slf4j;
+
+  exports org.loomraid.storage;
+  exports org.loomraid.raid;
+}

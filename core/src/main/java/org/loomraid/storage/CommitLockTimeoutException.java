@@ -1,0 +1,18 @@
+package org.loomraid.storage;
+
+import java.time.Duration;
+
+/**
+ * A transaction could not take the storage's commit lock within the configured bound, because
+ * another transaction held it (between its vote and its commit or abort) for that long.
+ */
+public class CommitLockTimeoutException extends StorageException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Creates the answer for storage {@code name} after waiting {@code waited}. */
+  public CommitLockTimeoutException(String name, Duration waited) {
+    super("storage '" + name + "': commit lock not acquired within " + waited
+        + " (another transaction is between vote and commit)");
+  }
+}

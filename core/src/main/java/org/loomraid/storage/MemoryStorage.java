@@ -1,0 +1,435 @@
+package org.loomraid.storage;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A thread-safe, multi-version storage held in memory: the embedded default and the reference
+ * implementation of the {@link Storage} contract.
+ *
+ * <p>History is kept until {@link #pack(Tid)}. Reads take no lock: every committed revision is
+ * published before the volatile last tid that makes it visible, and a reader ignores revisions
+ * newer than the last tid it read first, so it never sees part of a transaction. Commits are
+ * serialised by a commit lock (a fair {@link Semaphore}, because vote and commit may run on
+ * different threads) taken at vote with a bounded wait. Nothing survives {@link #close()}.
+ */
+public final class MemoryStorage implements Storage {
+
+  /** The default bound on the wait for the commit lock. */
+  public static final Duration DEFAULT_COMMIT_LOCK_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String name;
+  private final Duration commitLockTimeout;
+  private final TidGenerator tids;
+
+  /** Guards commits, restores and packs: one holder at a time, released by any thread. */
+  private final Semaphore commitLock = new Semaphore(1, true);
+
+  /** Per object, its revisions in serial order; replaced (never mutated) under the commit lock. */
+  private final Map<Oid, Revision[]> histories = new ConcurrentHashMap<>();
+
+  private final ConcurrentSkipListMap<Tid, TransactionRecord> transactions =
+      new ConcurrentSkipListMap<>();
+  private final AtomicLong oidCounter = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+
+  /** The last committed tid; written after the transaction's revisions, so it publishes them. */
+  private volatile Tid last = Tid.NONE;
+
+  private volatile boolean closed;
+
+  private MemoryStorage(Builder builder) {
+    this.name = builder.name;
+    this.commitLockTimeout = builder.commitLockTimeout;
+    this.tids = builder.tids;
+  }
+
+  /** Returns a new, empty storage with default settings. */
+  public static MemoryStorage create(String name) {
+    return builder(name).build();
+  }
+
+  /** Returns a builder for a storage called {@code name}. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** Settings for a {@link MemoryStorage}. */
+  public static final class Builder {
+    private final String name;
+    private Duration commitLockTimeout = DEFAULT_COMMIT_LOCK_TIMEOUT;
+    private TidGenerator tids = TidGenerator.system();
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name;
+    }
+
+    /** How long {@code vote()} and {@code restore()} wait for the commit lock; must be positive. */
+    public Builder commitLockTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "commitLockTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("commitLockTimeout must be positive, was " + timeout);
+      }
+      this.commitLockTimeout = timeout;
+      return this;
+    }
+
+    /** Where new tids come from (a clock can be injected for tests). */
+    public Builder tidGenerator(TidGenerator generator) {
+      this.tids = Objects.requireNonNull(generator, "tidGenerator");
+      return this;
+    }
+
+    /** Creates the storage. */
+    public MemoryStorage build() {
+      return new MemoryStorage(this);
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Tid lastTransaction() {
+    checkOpen();
+    return last;
+  }
+
+  @Override
+  public Oid newOid() {
+    checkOpen();
+    return Oid.of(oidCounter.incrementAndGet());
+  }
+
+  @Override
+  public void reserveOids(Oid through) {
+    Objects.requireNonNull(through, "through");
+    checkOpen();
+    oidCounter.accumulateAndGet(through.value(), Math::max);
+  }
+
+  @Override
+  public Revision load(Oid oid) {
+    Objects.requireNonNull(oid, "oid");
+    checkOpen();
+    Tid snapshot = last;
+    Revision[] history = historyOf(oid);
+    for (int i = history.length - 1; i >= 0; i--) {
+      if (!history[i].serial().isAfter(snapshot)) {
+        return history[i];
+      }
+    }
+    throw new ObjectNotFoundException(oid);
+  }
+
+  @Override
+  public Optional<Revision> loadBefore(Oid oid, Tid tid) {
+    Objects.requireNonNull(oid, "oid");
+    Tid.requireReal(tid, "tid");
+    checkOpen();
+    Tid snapshot = last;
+    Revision[] history = historyOf(oid);
+    boolean visible = false;
+    for (int i = history.length - 1; i >= 0; i--) {
+      Tid serial = history[i].serial();
+      if (serial.isAfter(snapshot)) {
+        continue;
+      }
+      visible = true;
+      if (serial.isBefore(tid)) {
+        return Optional.of(history[i]);
+      }
+    }
+    if (!visible) {
+      throw new ObjectNotFoundException(oid);
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Revision loadSerial(Oid oid, Tid serial) {
+    Objects.requireNonNull(oid, "oid");
+    Tid.requireReal(serial, "serial");
+    checkOpen();
+    if (!serial.isAfter(last)) {
+      for (Revision revision : historyOf(oid)) {
+        if (revision.serial().equals(serial)) {
+          return revision;
+        }
+      }
+    }
+    throw new ObjectNotFoundException(oid, "no revision of " + oid + " with serial " + serial);
+  }
+
+  @Override
+  public StorageTransaction begin(TransactionMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    checkOpen();
+    return new MemoryTransaction(meta, Tid.NONE);
+  }
+
+  @Override
+  public StorageTransaction begin(TransactionMeta meta, Tid tid) {
+    Objects.requireNonNull(meta, "meta");
+    Tid.requireReal(tid, "tid");
+    checkOpen();
+    Tid current = last;
+    if (!tid.isAfter(current)) {
+      throw new StaleTidException(tid, current);
+    }
+    return new MemoryTransaction(meta, tid);
+  }
+
+  @Override
+  public TransactionIterator transactions(Tid after) {
+    Objects.requireNonNull(after, "after");
+    checkOpen();
+    Tid snapshot = last;
+    Iterator<TransactionRecord> source =
+        snapshot.isAfter(after)
+            ? transactions.subMap(after, false, snapshot, true).values().iterator()
+            : Collections.emptyIterator();
+    return new TransactionIterator() {
+      private boolean open = true;
+
+      @Override
+      public boolean hasNext() {
+        return open && source.hasNext();
+      }
+
+      @Override
+      public TransactionRecord next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return source.next();
+      }
+
+      @Override
+      public void close() {
+        open = false;
+      }
+    };
+  }
+
+  @Override
+  public void restore(TransactionRecord record) {
+    Objects.requireNonNull(record, "record");
+    checkOpen();
+    acquireCommitLock();
+    try {
+      checkOpen();
+      if (!record.tid().isAfter(last)) {
+        throw new StaleTidException(record.tid(), last);
+      }
+      publish(record);
+    } finally {
+      commitLock.release();
+    }
+  }
+
+  @Override
+  public void pack(Tid before) {
+    Tid.requireReal(before, "before");
+    checkOpen();
+    acquireCommitLock();
+    try {
+      checkOpen();
+      Set<Written> dropped = new HashSet<>();
+      for (Map.Entry<Oid, Revision[]> entry : histories.entrySet()) {
+        Revision[] history = entry.getValue();
+        int keepFrom = 0;
+        for (int i = 0; i < history.length && history[i].serial().isBefore(before); i++) {
+          keepFrom = i;
+        }
+        for (int i = 0; i < keepFrom; i++) {
+          dropped.add(new Written(history[i].oid(), history[i].serial()));
+        }
+        if (keepFrom > 0) {
+          entry.setValue(Arrays.copyOfRange(history, keepFrom, history.length));
+        }
+      }
+      if (dropped.isEmpty()) {
+        return;
+      }
+      for (Map.Entry<Tid, TransactionRecord> entry : transactions.headMap(before).entrySet()) {
+        TransactionRecord record = entry.getValue();
+        List<DataRecord> kept = new ArrayList<>(record.records().size());
+        for (DataRecord data : record.records()) {
+          if (dropped.contains(new Written(data.oid(), record.tid()))) {
+            bytes.addAndGet(-data.length());
+          } else {
+            kept.add(data);
+          }
+        }
+        if (kept.size() != record.records().size()) {
+          entry.setValue(new TransactionRecord(record.tid(), record.meta(), kept));
+        }
+      }
+    } finally {
+      commitLock.release();
+    }
+  }
+
+  @Override
+  public StorageStats stats() {
+    checkOpen();
+    return new StorageStats(histories.size(), transactions.size(), bytes.get());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "MemoryStorage[" + name + (closed ? ", closed" : "") + "]";
+  }
+
+  /** Names one revision: the object and the transaction that wrote it. */
+  private record Written(Oid oid, Tid serial) {}
+
+  private Revision[] historyOf(Oid oid) {
+    Revision[] history = histories.get(oid);
+    return history == null ? new Revision[0] : history;
+  }
+
+  private Tid currentSerial(Oid oid) {
+    Revision[] history = histories.get(oid);
+    return history == null ? Tid.NONE : history[history.length - 1].serial();
+  }
+
+  /** Adds a transaction's revisions, then its record, then moves {@link #last}; under the lock. */
+  private void publish(TransactionRecord record) {
+    long maxOid = 0;
+    long added = 0;
+    for (DataRecord data : record.records()) {
+      Revision revision = new Revision(data.oid(), record.tid(), data.data());
+      histories.merge(data.oid(), new Revision[] {revision}, MemoryStorage::append);
+      maxOid = Math.max(maxOid, data.oid().value());
+      added += data.length();
+    }
+    transactions.put(record.tid(), record);
+    bytes.addAndGet(added);
+    oidCounter.accumulateAndGet(maxOid, Math::max);
+    last = record.tid();
+  }
+
+  private static Revision[] append(Revision[] history, Revision[] added) {
+    Revision[] grown = Arrays.copyOf(history, history.length + 1);
+    grown[history.length] = added[0];
+    return grown;
+  }
+
+  private void acquireCommitLock() {
+    try {
+      if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new CommitLockTimeoutException(name, commitLockTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageInterruptedException(
+          "storage '" + name + "': interrupted waiting for the commit lock", e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StorageClosedException(name);
+    }
+  }
+
+  /** A transaction of this storage; holds the commit lock from vote to commit or abort. */
+  private final class MemoryTransaction extends BufferedTransaction {
+    private List<Store> voted = List.of();
+    private Tid tid = Tid.NONE;
+    private boolean holdsLock;
+
+    MemoryTransaction(TransactionMeta meta, Tid requestedTid) {
+      super(meta, requestedTid);
+    }
+
+    @Override
+    protected void checkStore(Store store) {
+      checkOpen();
+      Tid current = currentSerial(store.oid());
+      if (!current.equals(store.expectedSerial())) {
+        throw new ConflictException(store.oid(), store.expectedSerial(), current);
+      }
+    }
+
+    @Override
+    protected void onVote(List<Store> stores) {
+      checkOpen();
+      acquireCommitLock();
+      holdsLock = true;
+      checkOpen();
+      for (Store store : stores) {
+        Tid current = currentSerial(store.oid());
+        if (!current.equals(store.expectedSerial())) {
+          throw new ConflictException(store.oid(), store.expectedSerial(), current);
+        }
+      }
+      Tid requested = requestedTid();
+      if (requested.isNone()) {
+        tid = tids.next(last);
+      } else if (!requested.isAfter(last)) {
+        throw new StaleTidException(requested, last);
+      } else {
+        tid = requested;
+      }
+      voted = stores;
+    }
+
+    @Override
+    protected Tid onCommit() {
+      try {
+        checkOpen();
+        List<DataRecord> records = new ArrayList<>(voted.size());
+        for (Store store : voted) {
+          records.add(store.toRecord());
+        }
+        publish(new TransactionRecord(tid, meta(), records));
+        return tid;
+      } finally {
+        releaseLock();
+      }
+    }
+
+    @Override
+    protected void onAbort(boolean hasVoted) {
+      releaseLock();
+    }
+
+    /** Releases the commit lock if this transaction holds it; safe to call twice. */
+    private void releaseLock() {
+      voted = List.of();
+      if (holdsLock) {
+        holdsLock = false;
+        commitLock.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package org.loomraid.storage;
+
+/**
+ * One transaction, from {@link Storage#begin(TransactionMeta)} to commit or abort: a state machine.
+ *
+ * <pre>
+ *   ACTIVE --store()--&gt; ACTIVE --vote()--&gt; VOTED --commit()--&gt; COMMITTED
+ *      \                    \                 \
+ *       `---abort()/close()--`-----------------`--&gt; ABORTED
+ * </pre>
+ *
+ * <p>A call in the wrong state throws {@link IllegalStateException} and changes nothing.
+ * {@code abort()} of an aborted transaction and {@code close()} of a finished one do nothing.
+ * A transaction is used by one thread at a time, but successive calls may come from different
+ * threads. If {@code vote()} or {@code commit()} throws, the transaction is aborted.
+ */
+public interface StorageTransaction extends AutoCloseable {
+
+  /**
+   * Stores the new state of an object. {@code expectedSerial} is the serial of the revision the
+   * writer read, {@link Tid#NONE} for a new object. Storing the same object twice keeps the later
+   * data. A conflict is raised here or at {@link #vote()} at the latest.
+   *
+   * @throws ConflictException if {@code expectedSerial} is not the object's current serial
+   * @throws IllegalArgumentException if the data is larger than the storage's limit
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if the transaction is not ACTIVE
+   */
+  void store(Oid oid, Tid expectedSerial, byte[] data);
+
+  /**
+   * Phase one: takes the storage's commit lock, checks every store for conflicts and chooses the
+   * tid. Once it returns, {@link #commit()} can only fail through a storage failure.
+   *
+   * @throws ConflictException if a stored object changed since it was read
+   * @throws StaleTidException if the tid given to {@code begin} is no longer above the last one
+   * @throws CommitLockTimeoutException if the commit lock could not be had in time
+   * @throws IllegalStateException if the transaction is not ACTIVE
+   */
+  void vote();
+
+  /**
+   * Phase two: makes the transaction durable and visible, and releases the commit lock.
+   *
+   * @return the transaction's tid
+   * @throws IllegalStateException if the transaction is not VOTED
+   */
+  Tid commit();
+
+  /**
+   * Abandons the transaction: nothing of it becomes visible and the commit lock, if held, is
+   * released. Does nothing if already aborted.
+   *
+   * @throws IllegalStateException if the transaction has committed
+   */
+  void abort();
+
+  /** Aborts the transaction unless it has committed or aborted; never throws for state. */
+  @Override
+  void close();
+}

@@ -1,0 +1,44 @@
+package org.loomraid.storage;
+
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * Chooses new transaction ids: {@code max(now in microseconds since the epoch, last + 1)}.
+ *
+ * <p>The clock is injectable so that tests can drive time (including a clock that stands still or
+ * goes backwards: tids still increase strictly). Instances are stateless and thread-safe; the caller
+ * supplies the last tid, under whatever lock serialises its commits.
+ */
+public final class TidGenerator {
+
+  private static final TidGenerator SYSTEM = new TidGenerator(InstantSource.system());
+
+  private final InstantSource clock;
+
+  private TidGenerator(InstantSource clock) {
+    this.clock = clock;
+  }
+
+  /** Returns a generator that reads the system clock. */
+  public static TidGenerator system() {
+    return SYSTEM;
+  }
+
+  /** Returns a generator that reads {@code clock}. */
+  public static TidGenerator withClock(InstantSource clock) {
+    return new TidGenerator(Objects.requireNonNull(clock, "clock"));
+  }
+
+  /**
+   * Returns the tid for a transaction committed after {@code last}: the current time in
+   * microseconds, or {@code last + 1} if the clock has not moved past {@code last}.
+   *
+   * @param last the last committed tid, {@link Tid#NONE} for an empty storage
+   */
+  public Tid next(Tid last) {
+    Objects.requireNonNull(last, "last");
+    long now = Tid.of(clock.instant()).value();
+    return now > last.value() ? Tid.of(now) : last.next();
+  }
+}
