@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.Oid;
@@ -107,11 +108,16 @@ public final class RaidStorage implements Storage {
   /** Serialises commits from vote to commit/abort; a semaphore because any thread may release. */
   private final Semaphore commitLock = new Semaphore(1, true);
 
-  /** Serialises fan-outs that move OID counters, so that backends see them in the same order. */
-  private final ReentrantLock oidLock = new ReentrantLock();
 
-  private final AtomicInteger nextRead = new AtomicInteger();
-  private final AtomicLong oidHighWater = new AtomicLong();
+  /**
+   * The close gate: every write phase holds it shared while it runs; {@link #close()} takes it
+   * exclusively, waiting at most the call timeout, so that running phases finish before the
+   * backends close.
+   */
+  private final ReentrantReadWriteLock phases = new ReentrantReadWriteLock();
+
+  private final OidAllocator oids = new OidAllocator(this);
+  private final ReadRouter reads;
   private final AtomicLong committedCount = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile String closeReason = "";
@@ -124,6 +130,7 @@ public final class RaidStorage implements Storage {
     this.threads = new RaidThreads(name);
     this.roster = new Roster(name);
     this.fanOut = FanOut.of(kind, threads);
+    this.reads = new ReadRouter(this, settings.readPolicy());
     this.supervisor = new Supervisor(name, roster, threads, settings.redundancy(),
         settings.failMode(), settings.listeners(), this::shutdown);
     for (Map.Entry<String, StorageOpener> backend : settings.backends().entrySet()) {
@@ -238,38 +245,11 @@ public final class RaidStorage implements Storage {
   @Override
   public Oid newOid() {
     checkWritable();
-    lockOids();
+    enterPhase();
     try {
-      Round<Oid> round = fanOut("newOid", optimalOrRefuse("newOid"), settings.callTimeout(),
-          (storage, slot) -> storage.newOid());
-      Tally<Oid> tally = Tally.of(round, oid -> oid);
-      rethrowFatal(tally.fatal());
-      Tally.Group<Oid> winner = tally.winner();
-      long agreed = oidHighWater.get() + 1;
-      if (winner != null && !winner.isAnswer()) {
-        agreed = Math.max(agreed, winner.first().value().value());
-      }
-      List<Backend> behind = new ArrayList<>();
-      for (Round.Slot<Oid> slot : round.slots()) {
-        Round.Outcome outcome = slot.outcome();
-        if (outcome != Round.Outcome.SUCCESS) {
-          supervisor.degrade(slot.backend(), slot.failureReason(), leftover(slot));
-        } else if (slot.value().value() > agreed) {
-          supervisor.degrade(slot.backend(), "inconsistent OIDs: allocated " + slot.value()
-              + " where the RAID allocated " + Oid.of(agreed) + " (its counter ran ahead)");
-        } else if (slot.value().value() < agreed) {
-          behind.add(slot.backend());
-        }
-      }
-      if (winner == null || winner.isAnswer()) {
-        throw noBackendLeft("newOid");
-      }
-      advanceOids(behind, agreed);
-      checkOpen();
-      oidHighWater.accumulateAndGet(agreed, Math::max);
-      return Oid.of(agreed);
+      return oids.newOid();
     } finally {
-      oidLock.unlock();
+      exitPhase();
     }
   }
 
@@ -283,40 +263,34 @@ public final class RaidStorage implements Storage {
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
     checkWritable();
-    lockOids();
+    enterPhase();
     try {
-      Tally<Object> tally = tallyAndDegrade(
-          fanOut("reserveOids", optimalOrRefuse("reserveOids"), settings.callTimeout(),
-              (storage, slot) -> {
-                storage.reserveOids(through);
-                return Tally.SUCCESS;
-              }),
-          value -> Tally.SUCCESS);
-      finishWrite(tally);
-      oidHighWater.accumulateAndGet(through.value(), Math::max);
+      oids.reserve(through);
     } finally {
-      oidLock.unlock();
+      exitPhase();
     }
   }
 
+  /** Returns the current revision as of the RAID's last committed transaction. */
   @Override
   public Revision load(Oid oid) {
     Objects.requireNonNull(oid, "oid");
-    return read("load", (storage, slot) -> storage.load(oid));
+    return reads.load(oid);
   }
 
+  /** Returns the revision before {@code tid}, as of the RAID's last committed transaction. */
   @Override
   public Optional<Revision> loadBefore(Oid oid, Tid tid) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(tid, "tid");
-    return read("loadBefore", (storage, slot) -> storage.loadBefore(oid, tid));
+    return reads.loadBefore(oid, tid);
   }
 
   @Override
   public Revision loadSerial(Oid oid, Tid serial) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(serial, "serial");
-    return read("loadSerial", (storage, slot) -> storage.loadSerial(oid, serial));
+    return reads.loadSerial(oid, serial);
   }
 
   /**
@@ -372,38 +346,47 @@ public final class RaidStorage implements Storage {
   public void restore(TransactionRecord record) {
     Objects.requireNonNull(record, "record");
     checkWritable();
-    acquireCommitLock();
+    enterPhase();
     try {
-      checkWritable();
-      Tid last = lastCommitted;
-      if (!record.tid().isAfter(last)) {
-        throw new StaleTidException(record.tid(), last);
-      }
-      long maxOid = maxOid(record.records());
-      boolean movesOids = maxOid > oidHighWater.get();
-      chose(record.tid());
-      if (movesOids) {
-        lockOids();
-      }
+      acquireCommitLock();
       try {
-        Round<Object> round = fanOut("restore", optimalOrRefuse("restore"),
-            settings.callTimeout(), (storage, slot) -> {
-              storage.restore(record);
-              return Tally.SUCCESS;
-            });
-        Tally<Object> tally = tallyAndDegrade(round, value -> Tally.SUCCESS);
-        finishWrite(tally);
-        for (Round.Slot<Object> slot : tally.winner().members()) {
-          slot.backend().committed(record.tid());
-        }
-        committed(record.tid(), maxOid);
+        restoreUnderLock(record);
       } finally {
-        if (movesOids) {
-          oidLock.unlock();
-        }
+        commitLock.release();
       }
     } finally {
-      commitLock.release();
+      exitPhase();
+    }
+  }
+
+  private void restoreUnderLock(TransactionRecord record) {
+    checkWritable();
+    Tid last = lastCommitted;
+    if (!record.tid().isAfter(last)) {
+      throw new StaleTidException(record.tid(), last);
+    }
+    long maxOid = maxOid(record.records());
+    boolean movesOids = maxOid > oids.highWater();
+    chose(record.tid());
+    if (movesOids) {
+      oids.lock();
+    }
+    try {
+      Round<Object> round = fanOut("restore", optimalOrRefuse("restore"),
+          settings.callTimeout(), (storage, slot) -> {
+            storage.restore(record);
+            return Tally.SUCCESS;
+          });
+      Tally<Object> tally = tallyAndDegrade(round, value -> Tally.SUCCESS);
+      finishWrite(tally);
+      for (Round.Slot<Object> slot : tally.winner().members()) {
+        slot.backend().committed(record.tid());
+      }
+      committed(record.tid(), maxOid);
+    } finally {
+      if (movesOids) {
+        oids.unlock();
+      }
     }
   }
 
@@ -417,40 +400,46 @@ public final class RaidStorage implements Storage {
   public void pack(Tid before) {
     Tid.requireReal(before, "before");
     checkWritable();
-    Round<Object> round = fanOut("pack", optimalOrRefuse("pack"), settings.packTimeout(),
-        (storage, slot) -> {
-          storage.pack(before);
-          return Tally.SUCCESS;
-        });
-    finishWrite(tallyAndDegrade(round, value -> Tally.SUCCESS));
+    enterPhase();
+    try {
+      Round<Object> round = fanOut("pack", optimalOrRefuse("pack"), settings.packTimeout(),
+          (storage, slot) -> {
+            storage.pack(before);
+            return Tally.SUCCESS;
+          });
+      finishWrite(tallyAndDegrade(round, value -> Tally.SUCCESS));
+    } finally {
+      exitPhase();
+    }
   }
 
   @Override
   public StorageStats stats() {
-    return read("stats", (storage, slot) -> storage.stats());
+    return reads.read("stats", (storage, slot) -> storage.stats());
   }
 
   /**
-   * Closes the RAID: refuses new calls at once, lets a transaction between vote and commit finish
-   * (for up to the call timeout), then closes every open backend, each on its own thread under one
-   * deadline, even when some throw. Idempotent.
+   * Closes the RAID: refuses new calls at once, lets write phases already running (a vote, a
+   * commit, a restore) finish for up to the call timeout, then closes every open backend, each on
+   * its own thread under one deadline, even when some throw. A transaction that has not committed
+   * by then cannot commit any more. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    boolean locked = false;
+    boolean drained = false;
     try {
-      locked = commitLock.tryAcquire(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      drained = phases.writeLock().tryLock(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     try {
       closeBackends();
     } finally {
-      if (locked) {
-        commitLock.release();
+      if (drained) {
+        phases.writeLock().unlock();
       }
     }
   }
@@ -488,9 +477,14 @@ public final class RaidStorage implements Storage {
     return threads.abandonedCount();
   }
 
-  /** Returns the highest object id this RAID knows to be allocated or stored. */
-  long oidHighWater() {
-    return oidHighWater.get();
+  /** Returns the OID allocator (its lock and high-water mark). */
+  OidAllocator oids() {
+    return oids;
+  }
+
+  /** Returns the read router. */
+  ReadRouter reads() {
+    return reads;
   }
 
   /** Returns the last transaction this RAID committed (without asking the backends). */
@@ -503,7 +497,7 @@ public final class RaidStorage implements Storage {
     lastCommitted = last;
     highestChosen = last;
     committedCount.set(transactionCount);
-    oidHighWater.set(oid);
+    oids.raise(oid);
   }
 
   /** Runs a fan-out of {@code call} over {@code targets} and returns the finished round. */
@@ -565,19 +559,25 @@ public final class RaidStorage implements Storage {
     commitLock.release();
   }
 
-  /** Takes the OID lock (held for at most one fan-out by each holder). */
-  void lockOids() {
-    try {
-      oidLock.lockInterruptibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageInterruptedException(
-          "RAID '" + name + "': interrupted waiting for the OID lock", e);
+  /**
+   * Enters a write phase (vote, commit, abort, restore, pack, an OID fan-out): holds the close
+   * gate shared until {@link #exitPhase()}, so that {@link #close()} lets it finish.
+   *
+   * @throws RaidClosedException if the RAID is closed or closing
+   */
+  void enterPhase() {
+    if (!phases.readLock().tryLock()) {
+      throw closedException();
+    }
+    if (closed.get()) {
+      phases.readLock().unlock();
+      throw closedException();
     }
   }
 
-  void unlockOids() {
-    oidLock.unlock();
+  /** Leaves a write phase; on the thread that entered it. */
+  void exitPhase() {
+    phases.readLock().unlock();
   }
 
   /**
@@ -606,7 +606,7 @@ public final class RaidStorage implements Storage {
   void committed(Tid tid, long maxStoredOid) {
     lastCommitted = tid;
     committedCount.incrementAndGet();
-    oidHighWater.accumulateAndGet(maxStoredOid, Math::max);
+    oids.raise(maxStoredOid);
   }
 
   /** Returns the highest object id among {@code records}, or 0. */
@@ -678,93 +678,13 @@ public final class RaidStorage implements Storage {
 
   private RaidClosedException closedException() {
     String reason = closeReason;
-    return new RaidClosedException(
+    return new RaidClosedException(name,
         "RAID '" + name + "' is closed" + (reason.isEmpty() ? "" : ": " + reason));
   }
 
   private RaidReadOnlyException readOnlyException() {
     return new RaidReadOnlyException(
         "RAID '" + name + "' is read-only: " + supervisor.failure());
-  }
-
-  /**
-   * Serves a read from one optimal backend chosen by the read policy: a failure degrades it and
-   * the read moves to another; an answer is thrown at once.
-   */
-  <T> T read(String operation, Round.Call<T> call) {
-    return serve(operation, call).value();
-  }
-
-  /** As {@link #read}, returning the slot that served it (so that the caller knows the backend). */
-  <T> Round.Slot<T> serve(String operation, Round.Call<T> call) {
-    checkOpen();
-    List<Backend> tried = null;
-    while (true) {
-      Backend backend = pick(tried);
-      if (backend == null) {
-        throw noBackendLeft(operation);
-      }
-      Round<T> round = new Round<>(threads, operation, List.of(backend), settings.callTimeout(),
-          call);
-      direct.execute(round);
-      Round.Slot<T> slot = round.slots()[0];
-      switch (slot.outcome()) {
-        case SUCCESS -> {
-          return slot;
-        }
-        case ANSWER -> throw (StorageException) slot.error();
-        case FATAL -> throw (VirtualMachineError) slot.error();
-        default -> {
-          supervisor.degrade(backend, slot.failureReason(), leftover(slot));
-          checkOpen();
-          if (tried == null) {
-            tried = new ArrayList<>(2);
-          }
-          tried.add(backend);
-        }
-      }
-    }
-  }
-
-  /** Picks the optimal backend for a read, skipping {@code tried}; null if none is left. */
-  private Backend pick(List<Backend> tried) {
-    List<Backend> optimal = roster.optimal();
-    int n = optimal.size();
-    if (n == 0) {
-      return null;
-    }
-    int start = settings.readPolicy() == ReadPolicy.ROUND_ROBIN
-        ? Math.floorMod(nextRead.getAndIncrement(), n)
-        : ThreadLocalRandom.current().nextInt(n);
-    for (int i = 0; i < n; i++) {
-      Backend candidate = optimal.get((start + i) % n);
-      if (tried == null || !tried.contains(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  /** Advances the OID counters of {@code behind} to {@code through}; failures degrade. */
-  private void advanceOids(List<Backend> behind, long through) {
-    if (behind.isEmpty()) {
-      return;
-    }
-    Oid target = Oid.of(through);
-    Round<Object> round = fanOut("reserveOids", behind, settings.callTimeout(),
-        (storage, slot) -> {
-          storage.reserveOids(target);
-          return Tally.SUCCESS;
-        });
-    Throwable fatal = null;
-    for (Round.Slot<Object> slot : round.slots()) {
-      switch (slot.outcome()) {
-        case SUCCESS -> { }
-        case FATAL -> fatal = slot.error();
-        default -> supervisor.degrade(slot.backend(), slot.failureReason(), leftover(slot));
-      }
-    }
-    rethrowFatal(fatal);
   }
 
   private BackendInfo info(Backend backend) {

@@ -32,9 +32,24 @@ final class RaidTransaction extends BufferedTransaction {
     this.raid = raid;
   }
 
+  /** Refuses stores once the RAID is closed; stores are otherwise only buffered. */
+  @Override
+  protected void checkStore(Store store) {
+    raid.checkOpen();
+  }
+
   @Override
   protected void onVote(List<Store> stores) {
     raid.checkWritable();
+    raid.enterPhase();
+    try {
+      voteEverywhere(stores);
+    } finally {
+      raid.exitPhase();
+    }
+  }
+
+  private void voteEverywhere(List<Store> stores) {
     raid.acquireCommitLock();
     holdsCommitLock = true;
     raid.checkWritable();
@@ -44,7 +59,7 @@ final class RaidTransaction extends BufferedTransaction {
     }
     // A store above every known oid moves the backends' OID counters when it commits: hold the
     // OID lock around such fan-outs so that a concurrent newOid() sees all backends alike.
-    movesOids = maxStoredOid > raid.oidHighWater();
+    movesOids = maxStoredOid > raid.oids().highWater();
     Round<StorageTransaction> round = voteRound(stores);
     Tally<StorageTransaction> tally = raid.tallyAndDegrade(round, tx -> Tally.SUCCESS);
     Throwable fatal = tally.fatal();
@@ -71,18 +86,27 @@ final class RaidTransaction extends BufferedTransaction {
 
   @Override
   protected Tid onCommit() {
+    raid.enterPhase();
+    try {
+      return commitEverywhere();
+    } finally {
+      raid.exitPhase();
+    }
+  }
+
+  private Tid commitEverywhere() {
     List<Integer> live = inService();
     List<StorageTransaction> transactions = votedTransactions;
     Round<Tid> round;
     if (movesOids) {
-      raid.lockOids();
+      raid.oids().lock();
     }
     try {
       round = raid.fanOut("commit", select(live), raid.settings().callTimeout(),
           (storage, slot) -> transactions.get(live.get(slot.index())).commit());
     } finally {
       if (movesOids) {
-        raid.unlockOids();
+        raid.oids().unlock();
       }
     }
     int committed = 0;
@@ -118,6 +142,12 @@ final class RaidTransaction extends BufferedTransaction {
   @Override
   protected void onAbort(boolean voted) {
     try {
+      raid.enterPhase();
+    } catch (RaidClosedException closed) {
+      release();
+      return;
+    }
+    try {
       List<Integer> live = inService();
       List<StorageTransaction> transactions = votedTransactions;
       if (!live.isEmpty()) {
@@ -136,6 +166,7 @@ final class RaidTransaction extends BufferedTransaction {
       }
     } finally {
       release();
+      raid.exitPhase();
     }
   }
 
@@ -143,7 +174,7 @@ final class RaidTransaction extends BufferedTransaction {
     TransactionMeta meta = meta();
     Tid chosen = tid;
     if (movesOids) {
-      raid.lockOids();
+      raid.oids().lock();
     }
     try {
       return raid.fanOut("vote", raid.optimalOrRefuse("vote"), raid.settings().callTimeout(),
@@ -166,7 +197,7 @@ final class RaidTransaction extends BufferedTransaction {
           });
     } finally {
       if (movesOids) {
-        raid.unlockOids();
+        raid.oids().unlock();
       }
     }
   }

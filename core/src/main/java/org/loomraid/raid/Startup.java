@@ -102,7 +102,7 @@ final class Startup {
 
   /** Advances every optimal backend's OID counter to the highest among them. */
   private static void alignOids(RaidStorage raid) {
-    long target = raid.oidHighWater();
+    long target = raid.oids().highWater();
     Oid through = Oid.of(target);
     Round<Object> round = raid.fanOut("reserveOids", raid.roster().optimal(),
         raid.settings().callTimeout(), (storage, slot) -> {

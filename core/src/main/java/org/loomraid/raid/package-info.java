@@ -57,7 +57,8 @@
  *   <li>An agreed {@link org.loomraid.storage.StorageException} (conflict, not found, stale tid,
  *       commit lock timeout) reaches the caller unchanged, with every backend still in service.</li>
  *   <li>{@link org.loomraid.raid.RaidClosedException}: the RAID is closed (by its user or by
- *       {@link org.loomraid.raid.FailMode#CLOSE}).</li>
+ *       {@link org.loomraid.raid.FailMode#CLOSE}). It is a
+ *       {@link org.loomraid.storage.StorageClosedException}, as a closed storage's must be.</li>
  *   <li>{@link org.loomraid.raid.RaidReadOnlyException}: a write to a RAID that lost its minimum
  *       redundancy under {@link org.loomraid.raid.FailMode#READ_ONLY}.</li>
  *   <li>{@link org.loomraid.raid.RaidException}: other errors of the RAID itself, such as no

@@ -118,7 +118,7 @@ class BackendFailureTest {
     }
   }
 
-  private static Class<? extends RaidException> expectedRefusal(Op op, FailMode failMode) {
+  private static Class<? extends RuntimeException> expectedRefusal(Op op, FailMode failMode) {
     if (failMode == FailMode.CLOSE) {
       return RaidClosedException.class;
     }

@@ -71,21 +71,41 @@ class CloseTest {
   }
 
   @Test
-  void closeLetsATransactionBetweenVoteAndCommitFinish() throws Exception {
+  void closeLetsACommitAlreadyRunningFinish() throws Exception {
+    try (Fixture f = Fixture.of(2)) {
+      RaidStorage raid = f.open();
+      f.faulty(0).on(Operation.COMMIT).delay(java.time.Duration.ofMillis(200));
+      f.faulty(1).on(Operation.COMMIT).delay(java.time.Duration.ofMillis(200));
+      StorageTransaction tx = raid.begin(TransactionMeta.EMPTY);
+      tx.store(Oid.of(1), Tid.NONE, Fixture.bytes("v1"));
+      tx.vote();
+
+      CompletableFuture<Tid> committing = CompletableFuture.supplyAsync(tx::commit,
+          command -> Thread.ofVirtual().start(command));
+      org.awaitility.Awaitility.await().until(() -> f.faulty(1).calls(Operation.COMMIT) == 1);
+      raid.close();
+      Tid tid = committing.get(10, TimeUnit.SECONDS);
+
+      assertEquals(RaidStatus.CLOSED, raid.status());
+      assertEquals(tid, f.memory(0).lastTransaction());
+      assertEquals(tid, f.memory(1).lastTransaction());
+    }
+  }
+
+  @Test
+  void transactionNotCommittedBeforeCloseCannotCommitAfter() {
     try (Fixture f = Fixture.of(2)) {
       RaidStorage raid = f.open();
       StorageTransaction tx = raid.begin(TransactionMeta.EMPTY);
       tx.store(Oid.of(1), Tid.NONE, Fixture.bytes("v1"));
       tx.vote();
 
-      CompletableFuture<Void> closing = CompletableFuture.runAsync(raid::close,
-          command -> Thread.ofVirtual().start(command));
-      org.awaitility.Awaitility.await().until(() -> raid.status() == RaidStatus.CLOSED);
-      Tid tid = tx.commit();
-      closing.get(10, TimeUnit.SECONDS);
+      raid.close();
 
-      assertEquals(tid, f.memory(0).lastTransaction());
-      assertEquals(tid, f.memory(1).lastTransaction());
+      assertThrows(RaidClosedException.class, tx::commit);
+      assertDoesNotThrow(tx::close);
+      assertEquals(Tid.NONE, f.memory(0).lastTransaction());
+      assertEquals(Tid.NONE, f.memory(1).lastTransaction());
     }
   }
 

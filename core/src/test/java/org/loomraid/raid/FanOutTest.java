@@ -97,7 +97,7 @@ class FanOutTest {
         new ConflictException(Oid.of(1), Tid.NONE, Tid.of(5)),
         new StorageClosedException("x"),
         new AssertionError("broken"),
-        new RaidClosedException("inner RAID closed"),
+        new RaidClosedException("inner", "inner RAID closed"),
         new OutOfMemoryError("simulated"));
     List<String> names = new ArrayList<>();
     for (int i = 0; i < thrown.size(); i++) {
