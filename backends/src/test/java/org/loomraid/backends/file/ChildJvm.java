@@ -108,10 +108,16 @@ final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the child if it is still running; never leaves a process behind. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
     }
   }
 }

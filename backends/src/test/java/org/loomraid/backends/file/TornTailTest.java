@@ -60,11 +60,16 @@ class TornTailTest {
   void everyTruncationInsideTheLastTransactionRecoversExactlyTheEarlierOnes() throws IOException {
     long started = System.nanoTime();
     int cuts = 0;
-    for (int cut = (int) lastUnitStart; cut < log.length; cut++) {
-      Path copy = directoryWithLog(dir, "cut-" + cut, log, cut);
-      assertRecoversEarlierTransactions(copy, "log cut at " + cut);
-      deleteDirectory(copy);
-      cuts++;
+    QuietLog quiet = QuietLog.of(LogLoader.class);
+    try {
+      for (int cut = (int) lastUnitStart; cut < log.length; cut++) {
+        Path copy = directoryWithLog(dir, "cut-" + cut, log, cut);
+        assertRecoversEarlierTransactions(copy, "log cut at " + cut);
+        deleteDirectory(copy);
+        cuts++;
+      }
+    } finally {
+      quiet.close();
     }
     System.out.printf("torn-write sweep: %d truncation points in a %d-byte unit, %d ms%n",
         cuts, log.length - lastUnitStart, (System.nanoTime() - started) / 1_000_000);
@@ -86,7 +91,12 @@ class TornTailTest {
     byte[] zeroed = log.clone();
     Arrays.fill(zeroed, (int) lastUnitStart, zeroed.length, (byte) 0);
     Files.write(logOf(copy), zeroed);
-    assertRecoversEarlierTransactions(copy, "zero-filled last unit");
+    QuietLog quiet = QuietLog.of(LogLoader.class);
+    try {
+      assertRecoversEarlierTransactions(copy, "zero-filled last unit");
+    } finally {
+      quiet.close();
+    }
   }
 
   @Test
@@ -100,19 +110,25 @@ class TornTailTest {
     }
     byte[] content = Files.readAllBytes(logOf(source));
     assertEquals(before + LogFormat.RESERVATION_UNIT_LENGTH, content.length);
-    for (int cut = (int) before; cut < content.length; cut++) {
-      Path copy = directoryWithLog(dir, "reservation-cut-" + cut, content, cut);
-      try (FileStorage storage = openFast(copy)) {
-        assertEquals(Oid.of(1 + 1), storage.newOid(), "cut at " + cut);
-        assertArrayEquals(bytes("a"), storage.load(Oid.of(1)).data());
+    QuietLog quiet = QuietLog.of(LogLoader.class);
+    try {
+      for (int cut = (int) before; cut < content.length; cut++) {
+        Path copy = directoryWithLog(dir, "reservation-cut-" + cut, content, cut);
+        try (FileStorage storage = openFast(copy)) {
+          assertEquals(Oid.of(1 + 1), storage.newOid(), "cut at " + cut);
+          assertArrayEquals(bytes("a"), storage.load(Oid.of(1)).data());
+        }
+        deleteDirectory(copy);
       }
-      deleteDirectory(copy);
+    } finally {
+      quiet.close();
     }
   }
 
   @Test
   void theTruncationIsLoggedAtWarnWithTheOffset() throws IOException {
     Logger logger = (Logger) LoggerFactory.getLogger(LogLoader.class);
+    logger.setLevel(Level.WARN);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
@@ -129,6 +145,7 @@ class TornTailTest {
       assertTrue(message.contains("truncated"), message);
     } finally {
       logger.detachAppender(appender);
+      logger.setLevel(null);
     }
   }
 
