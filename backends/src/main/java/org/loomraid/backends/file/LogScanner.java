@@ -33,6 +33,9 @@ import org.loomraid.storage.DataRecord;
 final class LogScanner {
 
   private static final int WINDOW = 1 << 20;
+
+  /** Up to this many records, repeated oids are found by a linear search rather than a set. */
+  private static final int SMALL_UNIT_RECORDS = 16;
   private static final byte[] UNIT_MAGIC_BYTES =
       ByteBuffer.allocate(4).putInt(LogFormat.UNIT_MAGIC).array();
 
@@ -273,7 +276,7 @@ final class LogScanner {
     UnitLayout layout = new UnitLayout(kind, value, length, records);
     long end = position + length - UNIT_TRAILER_LENGTH;
     long at = position + UNIT_HEADER_LENGTH + metaLength;
-    Set<Long> oids = records > 1 ? new HashSet<>() : null;
+    Set<Long> oids = records > SMALL_UNIT_RECORDS ? new HashSet<>() : null;
     for (int r = 0; r < records; r++) {
       if (at + RECORD_HEADER_LENGTH > end) {
         throw new UnitDamage("record " + r + " header overruns the unit", length);
@@ -285,7 +288,7 @@ final class LogScanner {
         throw new UnitDamage("record " + r + " at unit offset " + (at - position)
             + " is malformed (oid " + oid + ", " + dataLength + " bytes)", length);
       }
-      if (oids != null && !oids.add(oid)) {
+      if (oids != null ? !oids.add(oid) : repeats(layout, oid)) {
         throw new UnitDamage("oid " + oid + " appears twice in one transaction", length);
       }
       layout.add(oid, (int) (at - position), dataLength);
@@ -296,6 +299,16 @@ final class LogScanner {
           + " starts at " + (end - position), length);
     }
     return layout;
+  }
+
+  /** Whether {@code oid} is among the records already in {@code layout} (for small units). */
+  private static boolean repeats(UnitLayout layout, long oid) {
+    for (int i = 0; i < layout.recordCount(); i++) {
+      if (layout.oid(i) == oid) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Why a unit failed validation; {@code confirmedLength} > 0 if its framing was intact. */
