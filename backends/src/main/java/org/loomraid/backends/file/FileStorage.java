@@ -362,7 +362,9 @@ public final class FileStorage implements Storage {
       if (id <= reservedThrough) {
         return;
       }
-      long target = id > Long.MAX_VALUE - OID_BLOCK ? Long.MAX_VALUE : (id / OID_BLOCK + 1) * OID_BLOCK;
+      long target = id > Long.MAX_VALUE - OID_BLOCK
+          ? Long.MAX_VALUE
+          : (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
       appendLocked(LogFormat.encodeReservation(target).bytes());
       reservedThrough = target;
     } finally {

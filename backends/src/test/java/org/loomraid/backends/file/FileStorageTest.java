@@ -150,6 +150,25 @@ class FileStorageTest {
   }
 
   @Test
+  void reservationsCoverWholeBlocksAndAReopenResumesAfterTheBlock() throws IOException {
+    long block = FileStorage.OID_BLOCK;
+    try (FileStorage storage = openFast(dir)) {
+      long sizeBefore = Files.size(logOf(dir));
+      for (int i = 0; i < block; i++) {
+        storage.newOid();
+      }
+      assertEquals(sizeBefore + LogFormat.RESERVATION_UNIT_LENGTH, Files.size(logOf(dir)),
+          "one reservation for a whole block");
+    }
+    try (FileStorage storage = openFast(dir)) {
+      assertEquals(Oid.of(block + 1), storage.newOid());
+    }
+    try (FileStorage storage = openFast(dir)) {
+      assertEquals(Oid.of(2 * block + 1), storage.newOid());
+    }
+  }
+
+  @Test
   void reservationsAreRoundedToBlocksSoMirrorsAgree() throws IOException {
     Path a = Files.createDirectories(dir.resolve("a"));
     Path b = Files.createDirectories(dir.resolve("b"));

@@ -129,6 +129,10 @@ class PackTest {
       storage.pack(tids.get(tids.size() - 1));
       assertTrue(Files.size(logOf(dir)) < before, "pack shrank the log");
       assertFalse(Files.exists(dir.resolve(LogLoader.PACK_FILE)));
+      if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(logOf(dir))), "the packed log is owner-only too");
+      }
       assertEquals(TRANSACTIONS, storage.stats().transactions());
     }
   }
