@@ -117,6 +117,7 @@ public final class FileStorage implements Storage {
   private final Duration commitLockTimeout;
   private final TidGenerator tids;
   private final PackObserver packObserver;
+  private final WriteFaults writeFaults;
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock packLock = new ReentrantLock();
@@ -150,6 +151,7 @@ public final class FileStorage implements Storage {
     this.commitLockTimeout = builder.commitLockTimeout;
     this.tids = builder.tids;
     this.packObserver = builder.packObserver;
+    this.writeFaults = builder.writeFaults;
     this.directoryLock = directoryLock;
     this.log = loaded.file();
     this.last = Tid.of(loaded.lastTid());
@@ -180,6 +182,7 @@ public final class FileStorage implements Storage {
     private Duration commitLockTimeout = DEFAULT_COMMIT_LOCK_TIMEOUT;
     private TidGenerator tids = TidGenerator.system();
     private PackObserver packObserver = PackObserver.NONE;
+    private WriteFaults writeFaults = WriteFaults.NONE;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -245,6 +248,12 @@ public final class FileStorage implements Storage {
     /** Observes the steps of pack (tests simulate crashes with it). */
     Builder packObserver(PackObserver observer) {
       this.packObserver = Objects.requireNonNull(observer, "packObserver");
+      return this;
+    }
+
+    /** Injects failures into appends (tests of the failure paths). */
+    Builder writeFaults(WriteFaults faults) {
+      this.writeFaults = Objects.requireNonNull(faults, "writeFaults");
       return this;
     }
 
@@ -712,12 +721,14 @@ public final class FileStorage implements Storage {
           + " has reached the 16 TiB limit; pack it");
     }
     try {
+      writeFaults.beforeWrite(file, bytes);
       file.write(bytes);
     } catch (IOException e) {
       throw writeFailed(file, at, e);
     }
     if (fsyncPolicy == FsyncPolicy.EVERY_COMMIT) {
       try {
+        writeFaults.beforeSync();
         file.sync();
       } catch (IOException e) {
         throw syncFailed(file, at, e);
