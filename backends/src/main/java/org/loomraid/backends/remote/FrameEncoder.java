@@ -115,6 +115,11 @@ final class FrameEncoder {
     return new OutgoingFrame(requestId, buffer, size);
   }
 
+  /** Returns the payload written so far (for building payloads on their own). */
+  byte[] finishPayload() {
+    return Arrays.copyOfRange(buffer, 4 + Protocol.HEADER_LENGTH, size);
+  }
+
   /**
    * Encodes metadata: user, description (strings), the extension's entry count (4 bytes) and each
    * entry's key and value (strings), keys in sorted order so equal metadata encodes equally.
@@ -126,7 +131,7 @@ final class FrameEncoder {
     meta.extension().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> scratch.writeString(e.getKey()).writeString(e.getValue()));
-    return Arrays.copyOfRange(scratch.buffer, 4 + Protocol.HEADER_LENGTH, scratch.size);
+    return scratch.finishPayload();
   }
 
   private void ensure(int more) {

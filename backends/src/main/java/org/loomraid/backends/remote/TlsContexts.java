@@ -2,6 +2,8 @@ package org.loomraid.backends.remote;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -67,6 +69,10 @@ public final class TlsContexts {
   private static KeyStore load(Path path, char[] password) {
     Objects.requireNonNull(path, "keyStore");
     Objects.requireNonNull(password, "password");
+    if (!Files.isRegularFile(path)) {
+      throw new UncheckedIOException(new NoSuchFileException(path.toString(), null,
+          "keystore does not exist or is not a file"));
+    }
     try {
       return KeyStore.getInstance(path.toFile(), password);
     } catch (IOException e) {
