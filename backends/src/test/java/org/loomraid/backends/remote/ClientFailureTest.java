@@ -153,23 +153,21 @@ class ClientFailureTest {
 
   @Test
   void callReturnsWithinItsTimeoutWhenAFakeServerSwallowsRequests() throws Exception {
-    try (ServerSocket fake = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread fakeServer = Thread.ofVirtual().start(() -> swallowEverything(fake));
-      try (RemoteStorage client = RemoteStorage.builder("127.0.0.1", fake.getLocalPort())
-          .callTimeout(Duration.ofMillis(400)).connect()) {
-        long start = System.nanoTime();
-        UncheckedIOException e =
-            assertThrows(UncheckedIOException.class, client::lastTransaction);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertInstanceOf(SocketTimeoutException.class, e.getCause());
-        assertTrue(took.compareTo(GENEROUS) < 0, "took " + took);
-        StorageTransaction txn = client.begin(TransactionMeta.EMPTY);
-        txn.store(Oid.of(1), Tid.NONE, bytes("never answered"));
-        assertThrows(UncheckedIOException.class, txn::vote);
-      } finally {
-        fake.close();
-        fakeServer.join(GENEROUS);
-      }
+    ServerSocket fake = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread fakeServer = Thread.ofVirtual().start(() -> swallowEverything(fake));
+    try (RemoteStorage client = RemoteStorage.builder("127.0.0.1", fake.getLocalPort())
+        .callTimeout(Duration.ofMillis(400)).connect()) {
+      long start = System.nanoTime();
+      UncheckedIOException e = assertThrows(UncheckedIOException.class, client::lastTransaction);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertInstanceOf(SocketTimeoutException.class, e.getCause());
+      assertTrue(took.compareTo(GENEROUS) < 0, "took " + took);
+      StorageTransaction txn = client.begin(TransactionMeta.EMPTY);
+      txn.store(Oid.of(1), Tid.NONE, bytes("never answered"));
+      assertThrows(UncheckedIOException.class, txn::vote);
+    } finally {
+      fake.close();
+      fakeServer.join(GENEROUS);
     }
   }
 
