@@ -1,25 +1,40 @@
 package org.loomraid.backends.remote;
 
+import java.util.List;
+
 /**
- * The server side of the administration operations: encodes results into the response. A server
- * whose storage is not a RAID uses {@link #none(String)}, which refuses every call.
+ * The server side of the administration operations, for a served RAID. Results are plain
+ * strings on the wire (see {@code docs/protocol.md}, "RAID administration"), so clients need not
+ * share the server's enum versions. A server whose storage is not a RAID uses
+ * {@link #none(String)}, which refuses every call with {@code NOT_A_RAID}.
  */
 interface RaidAdministration {
 
-  void status(FrameEncoder out);
+  /** The RAID's status name ({@code OPTIMAL}, {@code DEGRADED}, ...). */
+  String status();
 
-  void backends(FrameEncoder out);
+  /** Every configured backend. */
+  List<RemoteRaidAdmin.Backend> backends();
 
   void disable(String backend);
 
-  void recover(String backend, boolean await, FrameEncoder out);
+  /** Starts recovering {@code backend} and returns its view right after. */
+  RemoteRaidAdmin.Backend recover(String backend);
 
+  /** Adds a backend given by a spec string ({@code file:/dir} or {@code remote:host:port}). */
   void add(String backend, String spec);
 
   void remove(String backend);
 
   /** Whether the operations are available (announced in the hello). */
   boolean available();
+
+  /** Encodes a backend: name, state, reason ({@code ""} if none), detail count, details. */
+  static void encode(FrameEncoder out, RemoteRaidAdmin.Backend backend) {
+    out.writeString(backend.name()).writeString(backend.state()).writeString(backend.reason());
+    out.writeInt(backend.details().size());
+    backend.details().forEach((key, value) -> out.writeString(key).writeString(value));
+  }
 
   /** The administration of a storage that is not a RAID: every call is refused. */
   static RaidAdministration none(String storageName) {
@@ -29,12 +44,12 @@ interface RaidAdministration {
       }
 
       @Override
-      public void status(FrameEncoder out) {
+      public String status() {
         throw refusal();
       }
 
       @Override
-      public void backends(FrameEncoder out) {
+      public List<RemoteRaidAdmin.Backend> backends() {
         throw refusal();
       }
 
@@ -44,7 +59,7 @@ interface RaidAdministration {
       }
 
       @Override
-      public void recover(String backend, boolean await, FrameEncoder out) {
+      public RemoteRaidAdmin.Backend recover(String backend) {
         throw refusal();
       }
 

@@ -124,6 +124,15 @@ public final class RemoteStorage implements Storage {
     return connection(deadline()).raidAdmin();
   }
 
+  /**
+   * Returns the administration of the RAID the server serves. Its calls fail with
+   * {@link RemoteStorageException} ({@link RemoteStorageException#NOT_A_RAID}) if the server's
+   * storage is not a RAID; see {@link #servesRaid()}.
+   */
+  public RemoteRaidAdmin admin() {
+    return new RemoteRaidAdmin(this);
+  }
+
   @Override
   public Tid lastTransaction() {
     Tid last = call(Op.LAST_TRANSACTION, out -> { }, true, PayloadReader::readTid);

@@ -52,7 +52,7 @@ sealed interface Request {
 
   record AdminDisable(String backend) implements Request {}
 
-  record AdminRecover(String backend, boolean await) implements Request {}
+  record AdminRecover(String backend) implements Request {}
 
   record AdminAdd(String backend, String spec) implements Request {}
 

@@ -32,7 +32,7 @@ final class RequestDecoder {
       case ADMIN_STATUS -> new Request.AdminStatus();
       case ADMIN_BACKENDS -> new Request.AdminBackends();
       case ADMIN_DISABLE -> new Request.AdminDisable(in.readString());
-      case ADMIN_RECOVER -> new Request.AdminRecover(in.readString(), in.readBoolean());
+      case ADMIN_RECOVER -> new Request.AdminRecover(in.readString());
       case ADMIN_ADD -> new Request.AdminAdd(in.readString(), in.readString());
       case ADMIN_REMOVE -> new Request.AdminRemove(in.readString());
       case AUTH -> throw new ProtocolViolationException("AUTH is only valid during the handshake");

@@ -41,6 +41,8 @@ final class RequestHandler {
   private final Map<Long, ServerTransaction> transactions = new ConcurrentHashMap<>();
   private final Map<Long, ServerCursor> cursors = new ConcurrentHashMap<>();
   private final AtomicLong nextCursorId = new AtomicLong(1);
+  /** Set once the connection has ended; a cursor opened after that is closed at once. */
+  private volatile boolean released;
 
   RequestHandler(Storage storage, ActivityCounter activity, RaidAdministration admin) {
     this.storage = storage;
@@ -78,10 +80,14 @@ final class RequestHandler {
         case Request.IterNext r -> {
           return nextPage(requestId, r);
         }
-        case Request.AdminStatus r -> admin.status(ok);
-        case Request.AdminBackends r -> admin.backends(ok);
+        case Request.AdminStatus r -> ok.writeString(admin.status());
+        case Request.AdminBackends r -> {
+          List<RemoteRaidAdmin.Backend> backends = admin.backends();
+          ok.writeInt(backends.size());
+          backends.forEach(backend -> RaidAdministration.encode(ok, backend));
+        }
         case Request.AdminDisable r -> admin.disable(r.backend());
-        case Request.AdminRecover r -> admin.recover(r.backend(), r.await(), ok);
+        case Request.AdminRecover r -> RaidAdministration.encode(ok, admin.recover(r.backend()));
         case Request.AdminAdd r -> admin.add(r.backend(), r.spec());
         case Request.AdminRemove r -> admin.remove(r.backend());
         default -> throw new IllegalStateException("not a stateless request: " + request);
@@ -194,6 +200,7 @@ final class RequestHandler {
    * reader thread, after the connection has closed (so no new ones can appear).
    */
   void releaseAll() {
+    released = true;
     for (ServerTransaction t : transactions.values()) {
       t.abortRequested = true;
       t.lock.lock();
@@ -256,6 +263,10 @@ final class RequestHandler {
     ServerCursor cursor = new ServerCursor(nextCursorId.getAndIncrement(),
         storage.transactions(r.after()));
     cursors.put(cursor.id, cursor);
+    if (released) {
+      closeCursor(cursor.id); // the connection ended while the cursor was being opened
+      return refusal(requestId, ErrorType.PROTOCOL, "connection closed");
+    }
     FrameEncoder ok = new FrameEncoder(requestId, Protocol.STATUS_OK);
     ok.writeLong(cursor.id);
     return fillPage(requestId, ok, cursor, r.pageBytes());
