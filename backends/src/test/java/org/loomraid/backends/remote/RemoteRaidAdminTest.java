@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,82 +15,11 @@ import org.loomraid.storage.MemoryStorage;
 @Timeout(30)
 class RemoteRaidAdminTest {
 
-  /** A stand-in for a RAID's administration: three backends whose states the calls change. */
-  private static final class FakeAdministration implements RaidAdministration {
-    private final Map<String, RemoteRaidAdmin.Backend> backends = new LinkedHashMap<>();
-
-    FakeAdministration() {
-      for (String name : List.of("a", "b", "c")) {
-        backends.put(name, new RemoteRaidAdmin.Backend(name, "OPTIMAL", "",
-            Map.of("lastTid", "tid NONE")));
-      }
-    }
-
-    @Override
-    public synchronized String status() {
-      return backends.values().stream().allMatch(b -> b.state().equals("OPTIMAL"))
-          ? "OPTIMAL"
-          : backends.values().stream().anyMatch(b -> b.state().equals("RECOVERING"))
-              ? "RECOVERING"
-              : "DEGRADED";
-    }
-
-    @Override
-    public synchronized List<RemoteRaidAdmin.Backend> backends() {
-      return new ArrayList<>(backends.values());
-    }
-
-    @Override
-    public synchronized void disable(String backend) {
-      set(backend, "DEGRADED", "disabled by operator");
-    }
-
-    @Override
-    public synchronized RemoteRaidAdmin.Backend recover(String backend) {
-      return set(backend, "RECOVERING", "");
-    }
-
-    @Override
-    public synchronized void add(String backend, String spec) {
-      if (backends.containsKey(backend)) {
-        throw new IllegalArgumentException("backend '" + backend + "' exists already");
-      }
-      backends.put(backend, new RemoteRaidAdmin.Backend(backend, "DEGRADED", "added",
-          Map.of("spec", spec)));
-    }
-
-    @Override
-    public synchronized void remove(String backend) {
-      known(backend);
-      backends.remove(backend);
-    }
-
-    @Override
-    public boolean available() {
-      return true;
-    }
-
-    private RemoteRaidAdmin.Backend set(String backend, String state, String reason) {
-      RemoteRaidAdmin.Backend updated =
-          new RemoteRaidAdmin.Backend(backend, state, reason, known(backend).details());
-      backends.put(backend, updated);
-      return updated;
-    }
-
-    private RemoteRaidAdmin.Backend known(String backend) {
-      RemoteRaidAdmin.Backend found = backends.get(backend);
-      if (found == null) {
-        throw new IllegalArgumentException("no backend named '" + backend + "'");
-      }
-      return found;
-    }
-  }
-
   @Test
   void administrationCallsTravelAndReturnTheRaidsView() {
     try (MemoryStorage served = MemoryStorage.create("raid");
         StorageServer server = StorageServer.builder(served)
-            .administration(new FakeAdministration()).start();
+            .administration(new FakeRaidServer.FakeAdministration()).start();
         RemoteStorage client = RemoteStorage.connect("127.0.0.1", server.port())) {
       assertTrue(client.servesRaid());
       RemoteRaidAdmin admin = client.admin();
@@ -117,7 +44,7 @@ class RemoteRaidAdminTest {
   void refusalsOfTheRaidArriveAsTheirExceptions() {
     try (MemoryStorage served = MemoryStorage.create("raid");
         StorageServer server = StorageServer.builder(served)
-            .administration(new FakeAdministration()).start();
+            .administration(new FakeRaidServer.FakeAdministration()).start();
         RemoteStorage client = RemoteStorage.connect("127.0.0.1", server.port())) {
       IllegalArgumentException unknown =
           assertThrows(IllegalArgumentException.class, () -> client.admin().disable("zz"));
