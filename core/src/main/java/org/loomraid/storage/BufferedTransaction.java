@@ -14,8 +14,16 @@ import java.util.Objects;
  *
  * <p>Subclasses are called in one of these orders, each hook at most once:
  * {@code onVote} then {@code onCommit}; {@code onVote} then {@code onAbort(true)};
- * or {@code onAbort(false)} without a vote. If {@code onVote} or {@code onCommit} throws, the base
- * calls {@code onAbort} (suppressing anything it throws) and rethrows.
+ * or {@code onAbort(false)} without a successful vote. If {@code onVote} throws, the base calls
+ * {@code onAbort(false)}; if {@code onCommit} throws, {@code onAbort(true)}; in both cases it
+ * suppresses anything {@code onAbort} throws and rethrows. A subclass whose {@code onVote} takes
+ * the commit lock and then fails must therefore know by itself whether it holds the lock
+ * ({@code onAbort(false)} may follow a vote that got the lock before it failed).
+ *
+ * <p>A {@link ConflictException} from {@link #checkStore} aborts the transaction (calling
+ * {@code onAbort(false)}) just as one from {@code vote()} does, so that no part of a conflicting
+ * transaction can be committed afterwards. Bad arguments and other exceptions from {@code store}
+ * leave the transaction ACTIVE and unchanged.
  */
 public abstract class BufferedTransaction implements StorageTransaction {
 
@@ -115,7 +123,12 @@ public abstract class BufferedTransaction implements StorageTransaction {
   public final void store(Oid oid, Tid expectedSerial, byte[] data) {
     Store store = new Store(oid, expectedSerial, DataRecord.checkData(data).clone());
     requireState(State.ACTIVE, "store");
-    checkStore(store);
+    try {
+      checkStore(store);
+    } catch (ConflictException e) {
+      abortAfterFailure(false, e);
+      throw e;
+    }
     stores.put(oid, store);
   }
 

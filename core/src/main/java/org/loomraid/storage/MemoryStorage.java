@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -23,10 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * implementation of the {@link Storage} contract.
  *
  * <p>History is kept until {@link #pack(Tid)}. Reads take no lock: every committed revision is
- * published before the volatile last tid that makes it visible, and a reader ignores revisions
- * newer than the last tid it read first, so it never sees part of a transaction. Commits are
- * serialised by a commit lock (a fair {@link Semaphore}, because vote and commit may run on
- * different threads) taken at vote with a bounded wait. Nothing survives {@link #close()}.
+ * published before the volatile view (last tid and size) that makes it visible, and a reader
+ * ignores revisions newer than the last tid it read first, so it never sees part of a transaction;
+ * {@link #stats()} and {@link #lastTransaction()} come from the same view, so they agree. Commits,
+ * restores and packs are serialised by a commit lock (a fair {@link Semaphore}, because vote and
+ * commit may run on different threads) taken with a bounded wait. Nothing survives
+ * {@link #close()}.
  */
 public final class MemoryStorage implements Storage {
 
@@ -46,10 +49,12 @@ public final class MemoryStorage implements Storage {
   private final ConcurrentSkipListMap<Tid, TransactionRecord> transactions =
       new ConcurrentSkipListMap<>();
   private final AtomicLong oidCounter = new AtomicLong();
-  private final AtomicLong bytes = new AtomicLong();
 
-  /** The last committed tid; written after the transaction's revisions, so it publishes them. */
-  private volatile Tid last = Tid.NONE;
+  /**
+   * What readers see: the last committed tid and the size as of it. Replaced whole, under the
+   * commit lock, after the transaction's revisions and record are in place, so it publishes them.
+   */
+  private volatile View view = View.EMPTY;
 
   private volatile boolean closed;
 
@@ -113,7 +118,7 @@ public final class MemoryStorage implements Storage {
   @Override
   public Tid lastTransaction() {
     checkOpen();
-    return last;
+    return view.last();
   }
 
   @Override
@@ -133,7 +138,7 @@ public final class MemoryStorage implements Storage {
   public Revision load(Oid oid) {
     Objects.requireNonNull(oid, "oid");
     checkOpen();
-    Tid snapshot = last;
+    Tid snapshot = view.last();
     Revision[] history = historyOf(oid);
     for (int i = history.length - 1; i >= 0; i--) {
       if (!history[i].serial().isAfter(snapshot)) {
@@ -148,7 +153,7 @@ public final class MemoryStorage implements Storage {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(tid, "tid");
     checkOpen();
-    Tid snapshot = last;
+    Tid snapshot = view.last();
     Revision[] history = historyOf(oid);
     boolean visible = false;
     for (int i = history.length - 1; i >= 0; i--) {
@@ -172,7 +177,7 @@ public final class MemoryStorage implements Storage {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(serial, "serial");
     checkOpen();
-    if (!serial.isAfter(last)) {
+    if (!serial.isAfter(view.last())) {
       for (Revision revision : historyOf(oid)) {
         if (revision.serial().equals(serial)) {
           return revision;
@@ -194,7 +199,7 @@ public final class MemoryStorage implements Storage {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
     checkOpen();
-    Tid current = last;
+    Tid current = view.last();
     if (!tid.isAfter(current)) {
       throw new StaleTidException(tid, current);
     }
@@ -205,7 +210,7 @@ public final class MemoryStorage implements Storage {
   public TransactionIterator transactions(Tid after) {
     Objects.requireNonNull(after, "after");
     checkOpen();
-    Tid snapshot = last;
+    Tid snapshot = view.last();
     Iterator<TransactionRecord> source =
         snapshot.isAfter(after)
             ? transactions.subMap(after, false, snapshot, true).values().iterator()
@@ -240,6 +245,7 @@ public final class MemoryStorage implements Storage {
     acquireCommitLock();
     try {
       checkOpen();
+      Tid last = view.last();
       if (!record.tid().isAfter(last)) {
         throw new StaleTidException(record.tid(), last);
       }
@@ -256,46 +262,61 @@ public final class MemoryStorage implements Storage {
     acquireCommitLock();
     try {
       checkOpen();
-      Set<Written> dropped = new HashSet<>();
-      for (Map.Entry<Oid, Revision[]> entry : histories.entrySet()) {
-        Revision[] history = entry.getValue();
-        int keepFrom = 0;
-        for (int i = 0; i < history.length && history[i].serial().isBefore(before); i++) {
-          keepFrom = i;
-        }
-        for (int i = 0; i < keepFrom; i++) {
-          dropped.add(new Written(history[i].oid(), history[i].serial()));
-        }
-        if (keepFrom > 0) {
-          entry.setValue(Arrays.copyOfRange(history, keepFrom, history.length));
-        }
-      }
-      if (dropped.isEmpty()) {
-        return;
-      }
-      for (Map.Entry<Tid, TransactionRecord> entry : transactions.headMap(before).entrySet()) {
-        TransactionRecord record = entry.getValue();
-        List<DataRecord> kept = new ArrayList<>(record.records().size());
-        for (DataRecord data : record.records()) {
-          if (dropped.contains(new Written(data.oid(), record.tid()))) {
-            bytes.addAndGet(-data.length());
-          } else {
-            kept.add(data);
-          }
-        }
-        if (kept.size() != record.records().size()) {
-          entry.setValue(new TransactionRecord(record.tid(), record.meta(), kept));
-        }
-      }
+      packUnderLock(before);
     } finally {
       commitLock.release();
     }
   }
 
+  /**
+   * Works out every change first and applies it afterwards, so that nothing is half-packed if the
+   * first part fails. Readers may see a history already shortened while its transaction record is
+   * not yet: both only lose revisions older than {@code before}, which no reader at or after
+   * {@code before} needs.
+   */
+  private void packUnderLock(Tid before) {
+    Map<Oid, Revision[]> shortened = new HashMap<>();
+    Set<Written> dropped = new HashSet<>();
+    long droppedBytes = 0;
+    for (Map.Entry<Oid, Revision[]> entry : histories.entrySet()) {
+      Revision[] history = entry.getValue();
+      int keepFrom = 0;
+      for (int i = 0; i < history.length && history[i].serial().isBefore(before); i++) {
+        keepFrom = i;
+      }
+      for (int i = 0; i < keepFrom; i++) {
+        dropped.add(new Written(history[i].oid(), history[i].serial()));
+        droppedBytes += history[i].length();
+      }
+      if (keepFrom > 0) {
+        shortened.put(entry.getKey(), Arrays.copyOfRange(history, keepFrom, history.length));
+      }
+    }
+    if (dropped.isEmpty()) {
+      return;
+    }
+    Map<Tid, TransactionRecord> trimmed = new HashMap<>();
+    for (TransactionRecord record : transactions.headMap(before).values()) {
+      List<DataRecord> kept = new ArrayList<>(record.records().size());
+      for (DataRecord data : record.records()) {
+        if (!dropped.contains(new Written(data.oid(), record.tid()))) {
+          kept.add(data);
+        }
+      }
+      if (kept.size() != record.records().size()) {
+        trimmed.put(record.tid(), new TransactionRecord(record.tid(), record.meta(), kept));
+      }
+    }
+    histories.putAll(shortened);
+    transactions.putAll(trimmed);
+    View current = view;
+    view = current.withBytes(current.stats().bytes() - droppedBytes);
+  }
+
   @Override
   public StorageStats stats() {
     checkOpen();
-    return new StorageStats(histories.size(), transactions.size(), bytes.get());
+    return view.stats();
   }
 
   @Override
@@ -308,8 +329,25 @@ public final class MemoryStorage implements Storage {
     return "MemoryStorage[" + name + (closed ? ", closed" : "") + "]";
   }
 
+  /**
+   * Returns how many permits the commit lock has: 1 when it is free, 0 while a transaction holds
+   * it. For tests: any other value means the lock was released twice.
+   */
+  int commitLockPermits() {
+    return commitLock.availablePermits();
+  }
+
   /** Names one revision: the object and the transaction that wrote it. */
   private record Written(Oid oid, Tid serial) {}
+
+  /** The last committed tid and the storage's size as of that transaction. */
+  private record View(Tid last, StorageStats stats) {
+    static final View EMPTY = new View(Tid.NONE, new StorageStats(0, 0, 0));
+
+    View withBytes(long bytes) {
+      return new View(last, new StorageStats(stats.objects(), stats.transactions(), bytes));
+    }
+  }
 
   private Revision[] historyOf(Oid oid) {
     Revision[] history = histories.get(oid);
@@ -321,20 +359,27 @@ public final class MemoryStorage implements Storage {
     return history == null ? Tid.NONE : history[history.length - 1].serial();
   }
 
-  /** Adds a transaction's revisions, then its record, then moves {@link #last}; under the lock. */
+  /**
+   * Adds a transaction's revisions, then its record, then replaces {@link #view}, which makes them
+   * visible; under the commit lock.
+   */
   private void publish(TransactionRecord record) {
     long maxOid = 0;
-    long added = 0;
+    long newObjects = 0;
     for (DataRecord data : record.records()) {
       Revision revision = new Revision(data.oid(), record.tid(), data.data());
-      histories.merge(data.oid(), new Revision[] {revision}, MemoryStorage::append);
+      if (histories.merge(data.oid(), new Revision[] {revision}, MemoryStorage::append).length == 1) {
+        newObjects++;
+      }
       maxOid = Math.max(maxOid, data.oid().value());
-      added += data.length();
     }
     transactions.put(record.tid(), record);
-    bytes.addAndGet(added);
     oidCounter.accumulateAndGet(maxOid, Math::max);
-    last = record.tid();
+    StorageStats stats = view.stats();
+    view = new View(record.tid(), new StorageStats(
+        stats.objects() + newObjects,
+        stats.transactions() + 1,
+        stats.bytes() + record.dataLength()));
   }
 
   private static Revision[] append(Revision[] history, Revision[] added) {
@@ -392,6 +437,7 @@ public final class MemoryStorage implements Storage {
           throw new ConflictException(store.oid(), store.expectedSerial(), current);
         }
       }
+      Tid last = view.last();
       Tid requested = requestedTid();
       if (requested.isNone()) {
         tid = tids.next(last);

@@ -12,14 +12,18 @@ package org.loomraid.storage;
  * <p>A call in the wrong state throws {@link IllegalStateException} and changes nothing.
  * {@code abort()} of an aborted transaction and {@code close()} of a finished one do nothing.
  * A transaction is used by one thread at a time, but successive calls may come from different
- * threads. If {@code vote()} or {@code commit()} throws, the transaction is aborted.
+ * threads. If {@code vote()} or {@code commit()} throws, the transaction is aborted; so it is when
+ * {@code store()} answers with a {@link ConflictException}, so that no part of a conflicting
+ * transaction can be committed. Any other exception from {@code store()} (a bad argument) leaves
+ * the transaction as it was.
  */
 public interface StorageTransaction extends AutoCloseable {
 
   /**
    * Stores the new state of an object. {@code expectedSerial} is the serial of the revision the
    * writer read, {@link Tid#NONE} for a new object. Storing the same object twice keeps the later
-   * data. A conflict is raised here or at {@link #vote()} at the latest.
+   * data. A conflict is raised here or at {@link #vote()} at the latest; either way the transaction
+   * is then aborted.
    *
    * @throws ConflictException if {@code expectedSerial} is not the object's current serial
    * @throws IllegalArgumentException if the data is larger than the storage's limit

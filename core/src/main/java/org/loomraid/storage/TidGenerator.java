@@ -1,6 +1,8 @@
 package org.loomraid.storage;
 
+import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -38,7 +40,19 @@ public final class TidGenerator {
    */
   public Tid next(Tid last) {
     Objects.requireNonNull(last, "last");
-    long now = Tid.of(clock.instant()).value();
+    long now = microsSinceEpoch(clock.instant());
     return now > last.value() ? Tid.of(now) : last.next();
+  }
+
+  /** A clock before the epoch counts as 0 and one beyond the tid range as the largest tid. */
+  private static long microsSinceEpoch(Instant instant) {
+    if (instant.isBefore(Instant.EPOCH)) {
+      return 0;
+    }
+    try {
+      return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 }
