@@ -32,6 +32,12 @@ final class RemoteTransaction extends BufferedTransaction {
     this.transactionId = storage.nextTransactionId();
   }
 
+  /** Stores stay here until the vote; a closed storage refuses them at once. */
+  @Override
+  protected void checkStore(Store store) {
+    storage.checkOpen();
+  }
+
   @Override
   protected void onVote(List<Store> stores) {
     storage.checkOpen();

@@ -281,9 +281,11 @@ class RemoteStorageTest {
     assertEquals(Oid.of(1001), client.newOid());
     Tid one = write(client, Oid.of(1), Tid.NONE, "1");
     Tid two = write(client, Oid.of(1), one, "2");
-    client.pack(two); // keeps `one`, the newest revision before `two`
-    assertEquals("1", text(client.loadSerial(Oid.of(1), one).data()));
-    assertEquals("2", text(client.load(Oid.of(1)).data()));
+    Tid three = write(client, Oid.of(1), two, "3");
+    client.pack(three); // keeps `two`, the newest revision before `three`, and drops `one`
+    assertThrows(ObjectNotFoundException.class, () -> client.loadSerial(Oid.of(1), one));
+    assertEquals("2", text(client.loadSerial(Oid.of(1), two).data()));
+    assertEquals("3", text(client.load(Oid.of(1)).data()));
     assertThrows(IllegalArgumentException.class, () -> client.pack(Tid.NONE));
   }
 
