@@ -6,4 +6,5 @@ module org.loomraid.backends {
   requires org.slf4j;
 
   exports org.loomraid.backends.file;
+  exports org.loomraid.backends.remote;
 }
