@@ -6,4 +6,5 @@ module org.loomraid.core {
 
   exports org.loomraid.storage;
   exports org.loomraid.raid;
+  exports org.loomraid.testing;
 }

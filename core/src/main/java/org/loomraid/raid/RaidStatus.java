@@ -1,0 +1,22 @@
+package org.loomraid.raid;
+
+/**
+ * The state of a RAID as a whole, from {@link RaidStorage#status()}. The first that applies wins,
+ * in this order: {@link #CLOSED}, {@link #FAILED}, {@link #RECOVERING}, {@link #DEGRADED},
+ * {@link #OPTIMAL}.
+ */
+public enum RaidStatus {
+  /** Every backend is optimal. */
+  OPTIMAL,
+  /** At least one backend is degraded; the RAID serves reads and writes with the rest. */
+  DEGRADED,
+  /** A backend is being recovered; the RAID serves reads and writes with the optimal ones. */
+  RECOVERING,
+  /**
+   * The RAID fell below its minimum redundancy in {@link FailMode#READ_ONLY}: writes are refused,
+   * reads are served while an optimal backend remains.
+   */
+  FAILED,
+  /** The RAID was closed (by its user, or by {@link FailMode#CLOSE}); every call is refused. */
+  CLOSED
+}
