@@ -69,10 +69,14 @@ public class CommitBenchmark {
     workload = new CommitWorkload(subject, records, OBJECT_SETS);
   }
 
-  /** Closes the iteration's RAID and its backends. */
+  /** Checks that no backend was lost during the iteration, then closes the RAID. */
   @TearDown(Level.Iteration)
   public void close() {
-    subject.close();
+    try {
+      RaidSubject.requireIntact(subject);
+    } finally {
+      subject.close();
+    }
   }
 
   /** One transaction: begin, {@code records} stores, vote, commit. */

@@ -39,17 +39,12 @@ final class CommitWorkload {
    * @throws IllegalArgumentException if {@code records} or {@code sets} is not positive
    */
   CommitWorkload(Storage storage, int records, int sets) {
-    if (records < 1) {
-      throw new IllegalArgumentException("records must be at least 1, was " + records);
-    }
-    if (sets < 1) {
-      throw new IllegalArgumentException("sets must be at least 1, was " + sets);
-    }
+    this(storage, records, objects(records, sets), reserve(storage, objects(records, sets)));
+  }
+
+  private CommitWorkload(Storage storage, int records, int objects, long first) {
     this.storage = storage;
     this.records = records;
-    int objects = Math.multiplyExact(records, sets);
-    long first = storage.newOid().value();
-    storage.reserveOids(Oid.of(first + objects - 1));
     this.oids = new Oid[objects];
     for (int i = 0; i < objects; i++) {
       oids[i] = Oid.of(first + i);
@@ -58,6 +53,50 @@ final class CommitWorkload {
     Arrays.fill(serials, Tid.NONE);
     this.data = new byte[RECORD_BYTES];
     new SplittableRandom(first).nextBytes(data);
+  }
+
+  /**
+   * One workload per client, each on its own objects (so clients never conflict), from a single
+   * reservation of object ids.
+   *
+   * @throws IllegalArgumentException if any count is not positive
+   */
+  static CommitWorkload[] forClients(Storage storage, int clients, int records, int sets) {
+    if (clients < 1) {
+      throw new IllegalArgumentException("clients must be at least 1, was " + clients);
+    }
+    int each = objects(records, sets);
+    long first = reserve(storage, Math.multiplyExact(clients, each));
+    CommitWorkload[] workloads = new CommitWorkload[clients];
+    for (int i = 0; i < clients; i++) {
+      workloads[i] = new CommitWorkload(storage, records, each, first + (long) i * each);
+    }
+    return workloads;
+  }
+
+  /**
+   * A workload of empty transactions (begin, vote, commit, nothing stored): what a commit costs
+   * apart from its data.
+   */
+  static CommitWorkload empty(Storage storage) {
+    return new CommitWorkload(storage, 0, 0, 0);
+  }
+
+  private static int objects(int records, int sets) {
+    if (records < 1) {
+      throw new IllegalArgumentException("records must be at least 1, was " + records);
+    }
+    if (sets < 1) {
+      throw new IllegalArgumentException("sets must be at least 1, was " + sets);
+    }
+    return Math.multiplyExact(records, sets);
+  }
+
+  /** Reserves {@code count} consecutive object ids on {@code storage}; returns the first. */
+  private static long reserve(Storage storage, int count) {
+    long first = storage.newOid().value();
+    storage.reserveOids(Oid.of(first + count - 1));
+    return first;
   }
 
   /** Commits one transaction that updates the next set of objects; returns its tid. */
@@ -72,7 +111,7 @@ final class CommitWorkload {
       tid = txn.commit();
     }
     Arrays.fill(serials, base, base + records, tid);
-    nextSet = (base + records == oids.length) ? 0 : nextSet + 1;
+    nextSet = (base + records >= oids.length) ? 0 : nextSet + 1;
     return tid;
   }
 

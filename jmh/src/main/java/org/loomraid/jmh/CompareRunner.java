@@ -60,7 +60,7 @@ public final class CompareRunner {
       out.print(CompareOptions.USAGE);
       return 0;
     }
-    Optional<String> structuredMissing = CommitPath.structuredUnavailableReason();
+    Optional<String> structuredMissing = RaidSubject.structuredUnavailableReason();
     List<CommitPath> paths = new ArrayList<>(options.paths());
     if (structuredMissing.isPresent() && paths.contains(CommitPath.PARALLEL_STRUCTURED)) {
       if (options.pathsGiven()) {
@@ -190,8 +190,9 @@ public final class CompareRunner {
             options.records().stream().map(String::valueOf).toList()))
         .append(" records of ").append(CommitWorkload.RECORD_BYTES)
         .append(" bytes; backends are MemoryStorage, every call delayed by latency_us\n");
-    out.append("  floor:      the same commit on one such backend without a RAID; "
-        + "speedup and ratio_to_floor compare means\n");
+    out.append("  floor:      the same commit on one such backend, no RAID\n");
+    out.append("  ratios:     speedup_vs_sequential and ratio_to_floor compare medians (p50), "
+        + "which stalls from a busy machine or the collector move far less than means\n");
     return out.toString();
   }
 

@@ -13,7 +13,8 @@ import java.util.OptionalDouble;
  *
  * <p>Rows are grouped by workload (latency, then records); in each group the floor comes first,
  * then every backend count with its paths in {@link CommitPath} order. The speedup and the ratio to
- * the floor compare mean latencies.
+ * the floor compare median latencies: a shared machine's scheduling stalls and the collector's
+ * pauses land in a few samples and move the mean far more than the median. Means are printed too.
  */
 final class ComparisonTable {
 
@@ -48,11 +49,11 @@ final class ComparisonTable {
       OptionalDouble speedup = OptionalDouble.empty();
       if (m.path().isRaid()) {
         speedup = find(sorted, CommitPath.SEQUENTIAL, m.backends(), m)
-            .map(sequential -> OptionalDouble.of(sequential.meanMicros() / m.meanMicros()))
+            .map(sequential -> OptionalDouble.of(sequential.p50Micros() / m.p50Micros()))
             .orElse(OptionalDouble.empty());
       }
       OptionalDouble ratio = find(sorted, CommitPath.FLOOR, 1, m)
-          .map(floor -> OptionalDouble.of(m.meanMicros() / floor.meanMicros()))
+          .map(floor -> OptionalDouble.of(m.p50Micros() / floor.p50Micros()))
           .orElse(OptionalDouble.empty());
       rows.add(new ComparisonRow(m, speedup, ratio));
     }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class CommitTargetsTest {
 
   private static Measurement m(int backends, int latency, CommitPath path, double mean) {
-    return new Measurement(backends, latency, 10, path, mean, mean);
+    // The mean is deliberately off: the targets are judged on medians.
+    return new Measurement(backends, latency, 10, path, mean * 3, mean);
   }
 
   @Test

@@ -17,11 +17,11 @@ class ComparisonTableTest {
   }
 
   @Test
-  void speedupAndRatioAreRatiosOfMeans() {
+  void speedupAndRatioAreRatiosOfMedians() {
     List<ComparisonRow> rows = ComparisonTable.rows(List.of(
-        m(1, 1000, 10, CommitPath.FLOOR, 2000, 1900),
-        m(3, 1000, 10, CommitPath.SEQUENTIAL, 6000, 5900),
-        m(3, 1000, 10, CommitPath.PARALLEL_THREADS, 2500, 2400)));
+        m(1, 1000, 10, CommitPath.FLOOR, 9999, 2000),
+        m(3, 1000, 10, CommitPath.SEQUENTIAL, 7777, 6000),
+        m(3, 1000, 10, CommitPath.PARALLEL_THREADS, 2200, 2500)));
 
     ComparisonRow floor = rows.get(0);
     assertEquals(CommitPath.FLOOR, floor.measurement().path());
@@ -62,8 +62,8 @@ class ComparisonTableTest {
   @Test
   void ratiosAreEmptyWhenTheirBaselineWasNotMeasured() {
     List<ComparisonRow> rows = ComparisonTable.rows(List.of(
-        m(1, 0, 10, CommitPath.FLOOR, 10, 9),
-        m(3, 0, 10, CommitPath.PARALLEL_THREADS, 20, 19),
+        m(1, 0, 10, CommitPath.FLOOR, 11, 10),
+        m(3, 0, 10, CommitPath.PARALLEL_THREADS, 21, 20),
         m(3, 100, 10, CommitPath.SEQUENTIAL, 700, 690)));
 
     assertEquals(OptionalDouble.empty(), rows.get(1).speedupVsSequential());
@@ -93,15 +93,15 @@ class ComparisonTableTest {
   @Test
   void csvHasTheDocumentedColumnsAndOneLinePerRow() {
     String csv = ComparisonTable.csv(ComparisonTable.rows(List.of(
-        m(1, 1000, 10, CommitPath.FLOOR, 2000, 1900.5),
-        m(3, 1000, 10, CommitPath.SEQUENTIAL, 6000, 5900),
-        m(3, 1000, 10, CommitPath.PARALLEL_STRUCTURED, 2100.25, 2050))));
+        m(1, 1000, 10, CommitPath.FLOOR, 2100.5, 2000),
+        m(3, 1000, 10, CommitPath.SEQUENTIAL, 6100, 6000),
+        m(3, 1000, 10, CommitPath.PARALLEL_STRUCTURED, 2150.25, 2100))));
 
     assertEquals("""
         backends,latency_us,records,mode,mean_us,p50_us,speedup_vs_sequential,ratio_to_floor
-        1,1000,10,FLOOR,2000.000,1900.500,,1.000
-        3,1000,10,SEQUENTIAL,6000.000,5900.000,1.000,3.000
-        3,1000,10,PARALLEL_STRUCTURED,2100.250,2050.000,2.857,1.050
+        1,1000,10,FLOOR,2100.500,2000.000,,1.000
+        3,1000,10,SEQUENTIAL,6100.000,6000.000,1.000,3.000
+        3,1000,10,PARALLEL_STRUCTURED,2150.250,2100.000,2.857,1.050
         """, csv);
   }
 
@@ -115,8 +115,8 @@ class ComparisonTableTest {
     String table = ComparisonTable.table(ComparisonTable.rows(List.of(
         m(1, 0, 10, CommitPath.FLOOR, 12.34, 11.0),
         m(3, 0, 10, CommitPath.SEQUENTIAL, 40, 39),
-        m(1, 1000, 10, CommitPath.FLOOR, 2000, 1900),
-        m(3, 1000, 10, CommitPath.PARALLEL_THREADS, 2100, 2050))));
+        m(1, 1000, 10, CommitPath.FLOOR, 2050, 2000),
+        m(3, 1000, 10, CommitPath.PARALLEL_THREADS, 2150, 2100))));
 
     List<String> lines = table.lines().toList();
     assertEquals(6, lines.size(), table);
