@@ -106,8 +106,9 @@ final class RaidSubject {
       if (raid.fanOutKind() == FanOutKind.STRUCTURED_TASK_SCOPE) {
         return Optional.empty();
       }
-      return Optional.of("this JVM (" + Runtime.version() + ") runs the plain virtual-thread "
-          + "fan-out; the StructuredTaskScope one needs JDK 25 started with --enable-preview");
+      return Optional.of("a RAID opened in this JVM (" + Runtime.version() + ") runs the "
+          + raid.fanOutKind() + " fan-out; StructuredTaskScope needs JDK 25 started with "
+          + "--enable-preview, and the benchmark jar's multi-release view of release 25");
     }
   }
 
