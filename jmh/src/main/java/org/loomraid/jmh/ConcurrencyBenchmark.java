@@ -47,7 +47,7 @@ public class ConcurrencyBenchmark {
   private static final ThreadFactory CLIENT_THREADS =
       Thread.ofVirtual().name("bench-client-", 0).factory();
 
-  /** The write path: {@code SEQUENTIAL}, {@code PARALLEL_STRUCTURED} or {@code PARALLEL_THREADS}. */
+  /** The write path: SEQUENTIAL, PARALLEL_STRUCTURED or PARALLEL_THREADS. */
   @Param({"SEQUENTIAL", "PARALLEL_STRUCTURED", "PARALLEL_THREADS"})
   public String path;
 
