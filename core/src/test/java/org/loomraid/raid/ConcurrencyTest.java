@@ -39,6 +39,7 @@ class ConcurrencyTest {
   private static final int WRITERS = 60;
   private static final int READERS = 60;
   private static final int COMMITS_PER_WRITER = 15;
+  private static final int CHECKS_PER_READER = 200;
 
   @Test
   void acknowledgedCommitsSurviveOnEveryOptimalBackendWhileOneFailsMidway() throws Exception {
@@ -53,17 +54,9 @@ class ConcurrencyTest {
       AtomicBoolean writing = new AtomicBoolean(true);
       AtomicInteger snapshotsChecked = new AtomicInteger();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        List<Future<?>> readers = new ArrayList<>();
-        for (int r = 0; r < READERS; r++) {
-          int reader = r;
-          readers.add(pool.submit(() -> {
-            while (writing.get()) {
-              checkSnapshot(raid, reader % WRITERS);
-              snapshotsChecked.incrementAndGet();
-            }
-            return null;
-          }));
-        }
+        // Writers start first, and readers do a bounded number of checks: readers that spin
+        // without bound keep the scheduler's local queues full, and tasks submitted from outside
+        // (the writers, from this platform thread) could wait behind them indefinitely.
         List<Future<?>> writers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
           int writer = w;
@@ -72,10 +65,24 @@ class ConcurrencyTest {
             return null;
           }));
         }
-        for (Future<?> writer : writers) {
-          writer.get();
+        List<Future<?>> readers = new ArrayList<>();
+        for (int r = 0; r < READERS; r++) {
+          int reader = r;
+          readers.add(pool.submit(() -> {
+            for (int check = 0; check < CHECKS_PER_READER && writing.get(); check++) {
+              checkSnapshot(raid, reader % WRITERS);
+              snapshotsChecked.incrementAndGet();
+            }
+            return null;
+          }));
         }
-        writing.set(false);
+        try {
+          for (Future<?> writer : writers) {
+            writer.get();
+          }
+        } finally {
+          writing.set(false);
+        }
         for (Future<?> reader : readers) {
           reader.get();
         }
