@@ -27,6 +27,7 @@ final class Backend {
   private volatile Tid lastTransaction = Tid.NONE;
   private volatile long transactionCount = -1;
   private volatile Recovery recovery;
+  private volatile Thread closing;
 
   Backend(String name, int index, StorageOpener opener, String threadName) {
     this.name = name;
@@ -110,6 +111,15 @@ final class Backend {
     if (count >= 0) {
       transactionCount = count + 1;
     }
+  }
+
+  /** Returns the thread closing this backend's last instance, or null. */
+  Thread closing() {
+    return closing;
+  }
+
+  void closing(Thread thread) {
+    closing = thread;
   }
 
   /** Returns the running or last recovery of this backend, if any. */

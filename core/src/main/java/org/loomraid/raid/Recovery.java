@@ -221,9 +221,17 @@ final class Recovery implements RecoveryHandle {
     }
   }
 
-  /** Opens a fresh instance of the backend, under the open deadline. */
-  private void open() {
+  /**
+   * Opens a fresh instance of the backend, under the open deadline, once the previous instance
+   * has been closed (a storage may refuse a second open of the same data while one is open).
+   */
+  private void open() throws InterruptedException {
     phase = RecoveryPhase.OPENING;
+    Thread closing = backend.closing();
+    if (closing != null && !closing.join(raid.settings().callTimeout())) {
+      log.warn("RAID '{}': the previous instance of backend '{}' is still closing; opening anyway",
+          raid.name(), backend.name());
+    }
     Round<Storage> round = new Round<>(raid.threads(), "open", List.of(backend),
         raid.settings().openTimeout(), (ignored, slot) -> {
           Storage opened = backend.opener().open();
@@ -262,17 +270,18 @@ final class Recovery implements RecoveryHandle {
   }
 
   private void verifyAgainstSource() {
-    TransactionIterator targetHistory = step("target", "transactions",
-        slot -> target.transactions(Tid.NONE));
-    TransactionIterator sourceHistory = sourceStep("transactions",
-        storage -> storage.transactions(Tid.NONE));
+    TransactionIterator targetHistory = null;
+    TransactionIterator sourceHistory = null;
     try {
+      targetHistory = step("target", "transactions", slot -> target.transactions(Tid.NONE));
+      sourceHistory = sourceStep("transactions", storage -> storage.transactions(Tid.NONE));
+      TransactionIterator mine = targetHistory;
+      TransactionIterator theirs = sourceHistory;
       Tid last = Tid.NONE;
       long count = 0;
       while (true) {
         Tid from = last;
-        Walked walked = step("target", "verify", slot -> walk(targetHistory, sourceHistory, from,
-            slot));
+        Walked walked = step("target", "verify", slot -> walk(mine, theirs, from, slot));
         if (walked.difference() != null) {
           throw new Failure("refused: " + walked.difference());
         }

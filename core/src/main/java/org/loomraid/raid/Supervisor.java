@@ -174,6 +174,9 @@ final class Supervisor {
       }
     });
     closing.add(thread);
+    if (closeInstance) {
+      backend.closing(thread);
+    }
     thread.start();
   }
 

@@ -208,12 +208,12 @@ class AdminTest {
   @Test
   void backendDetailsCountCallsFailuresAndLatency() {
     try (Fixture f = Fixture.of(2)) {
+      f.builder.readPolicy(ReadPolicy.ROUND_ROBIN);
       RaidStorage raid = f.open();
       for (int i = 0; i < 10; i++) {
         Fixture.commit(raid, Oid.of(100 + i), Tid.NONE, "v");
       }
       f.faulty(1).on(Operation.LOAD).failAlways();
-      f.builder.readPolicy(ReadPolicy.ROUND_ROBIN);
       for (int i = 0; i < 4; i++) {
         raid.load(Oid.of(100));
       }
