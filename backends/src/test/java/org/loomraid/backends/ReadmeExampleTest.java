@@ -3,7 +3,9 @@ package org.loomraid.backends;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,14 +24,14 @@ import org.loomraid.storage.TransactionMeta;
 class ReadmeExampleTest {
 
   @Test
-  void readmeUsageExampleWorks(@TempDir Path root) {
-    Path dirA = root.resolve("a");
-    Path dirB = root.resolve("b");
-    Path dirC = root.resolve("c");
+  void readmeUsageExampleWorks(@TempDir Path root) throws IOException {
+    Path dirA = Files.createDirectory(root.resolve("a"));
+    Path dirB = Files.createDirectory(root.resolve("b"));
+    Path dirC = Files.createDirectory(root.resolve("c"));
     // --- README example starts ---
     try (RaidStorage raid = RaidStorage.builder("main")
-        .backend("a", () -> FileStorage.open(dirA))   // openers, so a backend can be reopened
-        .backend("b", () -> FileStorage.open(dirB))
+        .backend("a", () -> FileStorage.open(dirA))   // existing directories; openers, so a
+        .backend("b", () -> FileStorage.open(dirB))   // backend can be reopened later
         .backend("c", () -> FileStorage.open(dirC))
         .writeMode(WriteMode.PARALLEL)                 // the default; SEQUENTIAL is the baseline
         .callTimeout(Duration.ofSeconds(5))            // one deadline per write phase
