@@ -45,7 +45,7 @@ class RaidFrontEndProcessTest {
   }
 
   @Test
-  void ctlFollowsARaidFrontEndUsedByClientThreads() throws Exception {
+  void ctlFollowsARaidFrontEndThroughDisableAndRecovery() throws Exception {
     long started = System.nanoTime();
     Path config = Files.writeString(dir.resolve("front.properties"), String.join("\n",
         "name = front",
@@ -54,6 +54,7 @@ class RaidFrontEndProcessTest {
         "backend.b = file:" + dir.resolve("b"),
         "backend.c = file:" + dir.resolve("c"),
         "call-timeout = 2s",
+        "recovery-rate-limit = 262144",
         ""));
     ChildJvm raid = ChildJvm.start("raid", "raid", "--config", config.toString());
     cleanup.add(raid);
@@ -74,6 +75,13 @@ class RaidFrontEndProcessTest {
       assertTrue(details.out().contains("disabled by operator"), details.out());
       writers.awaitCommits(writers.commits() + 40);
     }
+    // About a megabyte the disabled backend missed: at 256 KiB/s its recovery takes seconds.
+    bulkWrite(client, 1024 * 1024);
+    assertCtl(0, "recovering backend 'b'", portArg, "recover", "b", "--no-wait");
+    assertCtl(1, "RECOVERING", portArg, "status");
+    await("recovered").atMost(PATIENCE).until(
+        () -> CliRun.of("ctl", "--port", portArg, "status").exitCode() == 0);
+    assertCtl(0, "RAID OPTIMAL", portArg, "details");
     assertCtl(3, "refused", portArg, "disable", "nope");
     assertCtl(3, "'recover' takes 1 argument", portArg, "recover");
     assertEquals(3, CliRun.of("ctl", "--port", String.valueOf(unusedPort()), "--timeout", "2s",
@@ -84,11 +92,17 @@ class RaidFrontEndProcessTest {
     raid.stop();
     List<TransactionRecord> a = history(dir.resolve("a"));
     assertEquals(last, a.get(a.size() - 1).tid());
+    assertEquals(a, history(dir.resolve("b")), "b recovered to the same history");
     assertEquals(a, history(dir.resolve("c")));
-    List<TransactionRecord> b = history(dir.resolve("b"));
-    assertEquals(a.subList(0, b.size()), b, "the disabled backend holds a prefix");
     System.out.printf("front-end test: %d transactions mirrored, %d ms in all%n", a.size(),
         Duration.ofNanos(System.nanoTime() - started).toMillis());
+  }
+
+  private static void bulkWrite(RemoteStorage client, int bytes) {
+    byte[] chunk = new byte[64 * 1024];
+    for (int written = 0, i = 0; written < bytes; written += chunk.length, i++) {
+      Commits.write(client, org.loomraid.storage.Oid.of(10_000 + i), chunk);
+    }
   }
 
   private static void assertCtl(int code, String output, String port, String... command) {
