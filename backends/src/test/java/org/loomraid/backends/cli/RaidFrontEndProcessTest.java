@@ -82,6 +82,13 @@ class RaidFrontEndProcessTest {
     await("recovered").atMost(PATIENCE).until(
         () -> CliRun.of("ctl", "--port", portArg, "status").exitCode() == 0);
     assertCtl(0, "RAID OPTIMAL", portArg, "details");
+
+    assertCtl(0, "added backend 'd'", portArg, "add", "d", "file:" + dir.resolve("d"));
+    assertCtl(2, "d        DEGRADED    added", portArg, "details");
+    assertCtl(0, "backend 'd' is OPTIMAL", portArg, "recover", "d");
+    assertCtl(0, "removed backend 'd'", portArg, "remove", "d");
+    assertCtl(0, "OPTIMAL", portArg, "status");
+
     assertCtl(3, "refused", portArg, "disable", "nope");
     assertCtl(3, "'recover' takes 1 argument", portArg, "recover");
     assertEquals(3, CliRun.of("ctl", "--port", String.valueOf(unusedPort()), "--timeout", "2s",
@@ -94,6 +101,7 @@ class RaidFrontEndProcessTest {
     assertEquals(last, a.get(a.size() - 1).tid());
     assertEquals(a, history(dir.resolve("b")), "b recovered to the same history");
     assertEquals(a, history(dir.resolve("c")));
+    assertEquals(a, history(dir.resolve("d")), "the added backend was brought up to date");
     System.out.printf("front-end test: %d transactions mirrored, %d ms in all%n", a.size(),
         Duration.ofNanos(System.nanoTime() - started).toMillis());
   }
