@@ -3,6 +3,7 @@
  */
 module org.loomraid.core {
   requires org.slf4j;
+  requires java.management;
 
   exports org.loomraid.storage;
   exports org.loomraid.raid;

@@ -2,6 +2,7 @@ package org.loomraid.backends;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomraid.backends.file.FileStorage;
 import org.loomraid.raid.RaidStatus;
+import org.loomraid.raid.RecoveryHandle;
 import org.loomraid.raid.RaidStorage;
 import org.loomraid.raid.WriteMode;
+import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.StorageTransaction;
@@ -49,6 +52,24 @@ class ReadmeExampleTest {
       assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), current.data());
       assertEquals(RaidStatus.OPTIMAL, raid.status());
       assertEquals(3, raid.backends().size());
+    }
+  }
+
+  @Test
+  void readmeRecoveryExampleWorks() throws InterruptedException {
+    try (RaidStorage raid = RaidStorage.builder("ops")
+        .backend("a", () -> MemoryStorage.create("a"))
+        .backend("b", () -> MemoryStorage.create("b"))
+        .open()) {
+      raid.admin().disable("b");
+      assertEquals(RaidStatus.DEGRADED, raid.status());
+      // --- README recovery example starts ---
+      RecoveryHandle handle = raid.admin().recover("b");  // returns at once; runs on its own virtual thread
+      System.out.println(handle.progress());              // phase, transactions and bytes copied, rate
+      handle.await(Duration.ofMinutes(10));               // or handle.cancel()
+      // --- README recovery example ends ---
+      assertTrue(handle.isDone());
+      assertEquals(RaidStatus.OPTIMAL, raid.status());
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.loomraid.raid;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.Tid;
@@ -25,6 +26,8 @@ final class Backend {
   private volatile String reason = "not opened";
   private volatile Tid lastTransaction = Tid.NONE;
   private volatile long transactionCount = -1;
+  private volatile Recovery recovery;
+  private volatile Thread closing;
 
   Backend(String name, int index, StorageOpener opener, String threadName) {
     this.name = name;
@@ -108,6 +111,24 @@ final class Backend {
     if (count >= 0) {
       transactionCount = count + 1;
     }
+  }
+
+  /** Returns the thread closing this backend's last instance, or null. */
+  Thread closing() {
+    return closing;
+  }
+
+  void closing(Thread thread) {
+    closing = thread;
+  }
+
+  /** Returns the running or last recovery of this backend, if any. */
+  Optional<Recovery> recovery() {
+    return Optional.ofNullable(recovery);
+  }
+
+  void recovery(Recovery current) {
+    recovery = current;
   }
 
   @Override

@@ -13,8 +13,10 @@ public enum RaidStatus {
   /** A backend is being recovered; the RAID serves reads and writes with the optimal ones. */
   RECOVERING,
   /**
-   * The RAID fell below its minimum redundancy in {@link FailMode#READ_ONLY}: writes are refused,
-   * reads are served while an optimal backend remains.
+   * The RAID is below its minimum redundancy and still open: writes are refused, reads are served
+   * while an optimal backend remains. It happens with {@link FailMode#READ_ONLY}, and at startup
+   * with {@link RaidStorage.Builder#autoRecover(boolean)} while laggards are being recovered;
+   * writes resume when recovery restores the minimum redundancy.
    */
   FAILED,
   /** The RAID was closed (by its user, or by {@link FailMode#CLOSE}); every call is refused. */

@@ -116,7 +116,15 @@ public final class RaidStorage implements Storage {
    */
   private final ReentrantReadWriteLock phases = new ReentrantReadWriteLock();
 
+  /**
+   * Keeps pack and recovery apart: every running recovery holds it shared; {@link #pack} takes it
+   * exclusively without waiting, and is refused while a recovery runs. A recovery that starts
+   * during a pack waits for the pack to end.
+   */
+  private final ReentrantReadWriteLock maintenance = new ReentrantReadWriteLock();
+
   private final OidAllocator oids = new OidAllocator(this);
+  private final RaidMBeanRegistration jmx = new RaidMBeanRegistration(this);
   private final ReadRouter reads;
   private final AtomicLong committedCount = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -393,24 +401,47 @@ public final class RaidStorage implements Storage {
   /**
    * Packs every optimal backend, under the pack deadline ({@link Builder#packTimeout}).
    *
+   * Refused while a recovery runs: a pack and a recovery never overlap.
+   *
    * @throws IllegalArgumentException if {@code before} is {@link Tid#NONE}
+   * @throws IllegalStateException if a backend is being recovered
    * @throws RaidReadOnlyException if the RAID is read-only
    */
   @Override
   public void pack(Tid before) {
     Tid.requireReal(before, "before");
     checkWritable();
-    enterPhase();
-    try {
-      Round<Object> round = fanOut("pack", optimalOrRefuse("pack"), settings.packTimeout(),
-          (storage, slot) -> {
-            storage.pack(before);
-            return Tally.SUCCESS;
-          });
-      finishWrite(tallyAndDegrade(round, value -> Tally.SUCCESS));
-    } finally {
-      exitPhase();
+    if (!maintenance.writeLock().tryLock()) {
+      throw new IllegalStateException("RAID '" + name + "': pack refused while a backend is being"
+          + " recovered (" + recovering() + "); pack once the recovery has ended");
     }
+    try {
+      enterPhase();
+      try {
+        Round<Object> round = fanOut("pack", optimalOrRefuse("pack"), settings.packTimeout(),
+            (storage, slot) -> {
+              storage.pack(before);
+              return Tally.SUCCESS;
+            });
+        finishWrite(tallyAndDegrade(round, value -> Tally.SUCCESS));
+      } finally {
+        exitPhase();
+      }
+    } finally {
+      maintenance.writeLock().unlock();
+    }
+  }
+
+  /** Names the backends being recovered, for messages. */
+  private String recovering() {
+    StringBuilder names = new StringBuilder();
+    for (Backend backend : roster.all()) {
+      if (backend.state() == BackendState.RECOVERING) {
+        names.append(names.isEmpty() ? "" : ", ").append('\'').append(backend.name())
+            .append('\'');
+      }
+    }
+    return names.toString();
   }
 
   @Override
@@ -429,6 +460,7 @@ public final class RaidStorage implements Storage {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    stopRecoveries();
     boolean drained = false;
     try {
       drained = phases.writeLock().tryLock(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -475,6 +507,16 @@ public final class RaidStorage implements Storage {
   /** Returns how many abandoned backend threads are still alive. */
   int abandonedThreads() {
     return threads.abandonedCount();
+  }
+
+  /** Returns the lock that keeps pack and recovery apart. */
+  ReentrantReadWriteLock maintenance() {
+    return maintenance;
+  }
+
+  /** Returns how many transactions the RAID holds, as far as it knows. */
+  long committedCount() {
+    return committedCount.get();
   }
 
   /** Returns the OID allocator (its lock and high-water mark). */
@@ -695,8 +737,8 @@ public final class RaidStorage implements Storage {
     BackendStats stats = backend.stats();
     return new BackendInfo(backend.name(), state,
         state == BackendState.OPTIMAL ? "" : backend.reason(), backend.lastTransaction(), lag,
-        Optional.empty(), stats.calls(), stats.failures(), stats.meanLatency(),
-        stats.maxLatency());
+        backend.recovery().map(Recovery::progress), stats.calls(), stats.failures(),
+        stats.meanLatency(), stats.maxLatency());
   }
 
   /** Closes the RAID at once because it failed ({@link FailMode#CLOSE}). */
@@ -708,7 +750,46 @@ public final class RaidStorage implements Storage {
     closeBackends();
   }
 
+  /** Cancels every running recovery ("RAID closed") and waits, for a bounded time, until they end. */
+  private void stopRecoveries() {
+    List<Recovery> running = new ArrayList<>();
+    for (Backend backend : roster.all()) {
+      backend.recovery().filter(r -> !r.isDone()).ifPresent(running::add);
+    }
+    for (Recovery recovery : running) {
+      recovery.cancel("recovery cancelled: the RAID closed");
+    }
+    long deadline = System.nanoTime() + settings.callTimeout().toNanos();
+    for (Recovery recovery : running) {
+      try {
+        if (!recovery.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+          log.warn("RAID '{}': the recovery of backend '{}' did not stop in time", name,
+              recovery.backend());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Starts the recovery of every backend found lagging at startup (with autoRecover). */
+  private void recoverLaggards() {
+    for (Backend backend : roster.all()) {
+      if (backend.state() == BackendState.DEGRADED
+          && backend.reason().startsWith(Startup.MISSING_TRANSACTIONS)) {
+        try {
+          admin().recover(backend.name());
+        } catch (IllegalStateException e) {
+          log.warn("RAID '{}': could not start recovering backend '{}': {}", name,
+              backend.name(), e.getMessage());
+        }
+      }
+    }
+  }
+
   private void closeBackends() {
+    jmx.unregister();
     supervisor.closed();
     List<Backend> open = new ArrayList<>();
     for (Backend backend : roster.all()) {
@@ -854,7 +935,9 @@ public final class RaidStorage implements Storage {
 
     /**
      * Sets whether backends found lagging at startup, or added later, are recovered without an
-     * operator; default off.
+     * operator; default off. With it on, a RAID whose laggards leave it below its minimum
+     * redundancy at startup opens read-only (FAILED) instead of refusing to open, whatever the
+     * fail mode, and resumes writes once recovery has restored the redundancy.
      */
     public Builder autoRecover(boolean on) {
       this.autoRecover = on;
@@ -902,6 +985,10 @@ public final class RaidStorage implements Storage {
           autoRecover, recoveryRateLimit, tids);
       RaidStorage raid = new RaidStorage(settings, chooseFanOut());
       Startup.run(raid);
+      raid.jmx.register();
+      if (autoRecover) {
+        raid.recoverLaggards();
+      }
       return raid;
     }
 

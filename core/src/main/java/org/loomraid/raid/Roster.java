@@ -50,16 +50,91 @@ final class Roster {
     }
   }
 
-  /** Removes a backend that is not OPTIMAL; returns whether it was there. */
-  boolean remove(Backend backend) {
+  /**
+   * Adds a backend in DEGRADED "added", unless that would leave the optimal backends below
+   * {@code redundancy} (a new backend counts as configured).
+   *
+   * @throws IllegalArgumentException if the name is already used
+   * @throws IllegalStateException if the redundancy would be lost
+   */
+  Backend addKeeping(String name, StorageOpener opener, String threadName, String reason,
+      Redundancy redundancy) {
     lock.lock();
     try {
-      if (backend.state() == BackendState.OPTIMAL) {
-        throw new IllegalStateException("backend '" + backend.name() + "' is OPTIMAL");
+      if (!meets(redundancy, optimal.size(), backends.size() + 1)) {
+        throw new IllegalStateException("adding backend '" + name + "' to RAID '" + raid
+            + "' would leave " + optimal.size() + " of " + (backends.size() + 1)
+            + " backends optimal, below the minimum redundancy " + redundancy
+            + "; recover the degraded backends first");
       }
-      boolean removed = backends.remove(backend);
+      return add(name, opener, threadName, reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Removes a backend, degrading it first ("removed by operator") if it is in service, unless
+   * that would leave the optimal backends below {@code redundancy} (or none at all).
+   *
+   * @return the degradation, or null if the backend was not in service
+   * @throws IllegalArgumentException if the backend is no longer configured
+   * @throws IllegalStateException if the redundancy would be lost, or it is RECOVERING
+   */
+  BackendTransition removeKeeping(Backend backend, Redundancy redundancy) {
+    lock.lock();
+    try {
+      if (!backends.contains(backend)) {
+        throw new IllegalArgumentException("RAID '" + raid + "' has no backend named '"
+            + backend.name() + "'");
+      }
+      BackendState state = backend.state();
+      if (state == BackendState.RECOVERING) {
+        throw new IllegalStateException("backend '" + backend.name() + "' is RECOVERING");
+      }
+      boolean inService = state == BackendState.OPTIMAL;
+      int optimalAfter = optimal.size() - (inService ? 1 : 0);
+      if (inService && (optimalAfter == 0
+          || !meets(redundancy, optimalAfter, backends.size() - 1))) {
+        throw new IllegalStateException("removing backend '" + backend.name() + "' would leave "
+            + optimalAfter + " of " + (backends.size() - 1) + " backends of RAID '" + raid
+            + "' optimal, below the minimum redundancy " + redundancy);
+      }
+      BackendTransition transition = null;
+      if (inService) {
+        backend.state(BackendState.DEGRADED, "removed by operator");
+        transition = new BackendTransition(raid, backend.name(), state, BackendState.DEGRADED,
+            "removed by operator");
+      }
+      backends.remove(backend);
       publish();
-      return removed;
+      return transition;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes an OPTIMAL backend out of service with {@code reason}, unless that would leave the
+   * optimal backends below {@code redundancy} (or none at all).
+   *
+   * @return the transition, or null if the backend was not OPTIMAL
+   * @throws IllegalStateException if the redundancy would be lost
+   */
+  BackendTransition degradeKeeping(Backend backend, String reason, Redundancy redundancy) {
+    lock.lock();
+    try {
+      if (backend.state() != BackendState.OPTIMAL) {
+        return null;
+      }
+      int optimalAfter = optimal.size() - 1;
+      if (optimalAfter == 0 || !meets(redundancy, optimalAfter, backends.size())) {
+        throw new IllegalStateException("backend '" + backend.name() + "' cannot be taken out of"
+            + " service: that would leave " + optimalAfter + " of " + backends.size()
+            + " backends of RAID '" + raid + "' optimal, below the minimum redundancy "
+            + redundancy + (optimalAfter == 0 ? " (it is the last optimal backend)" : ""));
+      }
+      return transition(backend, BackendState.DEGRADED, reason, BackendState.OPTIMAL);
     } finally {
       lock.unlock();
     }
@@ -122,14 +197,17 @@ final class Roster {
   boolean meets(Redundancy redundancy) {
     lock.lock();
     try {
-      int optimalCount = optimal.size();
-      return switch (redundancy) {
-        case ANY -> optimalCount > 0;
-        case MAJORITY -> optimalCount * 2 > backends.size();
-      };
+      return meets(redundancy, optimal.size(), backends.size());
     } finally {
       lock.unlock();
     }
+  }
+
+  private static boolean meets(Redundancy redundancy, int optimalCount, int configured) {
+    return switch (redundancy) {
+      case ANY -> optimalCount > 0;
+      case MAJORITY -> optimalCount * 2 > configured;
+    };
   }
 
   /** Describes the redundancy for messages: {@code "1 of 3 backends optimal"}. */

@@ -15,6 +15,9 @@ import org.loomraid.storage.Tid;
  */
 final class Startup {
 
+  /** How the reason of a backend found lagging at startup begins. */
+  static final String MISSING_TRANSACTIONS = "missing transactions";
+
   /** What opening one backend found. */
   record Opened(Storage storage, Tid last, long transactions, Oid oid) {}
 
@@ -91,7 +94,7 @@ final class Startup {
         oid = Math.max(oid, found.oid().value());
         enter(raid, backend, BackendState.OPTIMAL, "opened");
       } else {
-        enter(raid, backend, BackendState.DEGRADED, "missing transactions: its last is "
+        enter(raid, backend, BackendState.DEGRADED, MISSING_TRANSACTIONS + ": its last is "
             + found.last() + ", the RAID's is " + highest
             + " (" + (count - found.transactions()) + " transactions behind)");
         raid.supervisor().closeInBackground(backend, found.storage());
@@ -126,11 +129,12 @@ final class Startup {
     }
     String why = "only " + raid.roster().describe() + ", below the minimum redundancy "
         + settings.redundancy() + " (" + reasons(raid) + ")";
-    if (settings.failMode() == FailMode.CLOSE) {
+    if (settings.failMode() == FailMode.CLOSE && !settings.autoRecover()) {
       raid.close();
       throw new RaidException("RAID '" + settings.name() + "' cannot open: " + why);
     }
-    raid.supervisor().failedAtStartup(why);
+    raid.supervisor().failedAtStartup(why + (settings.autoRecover()
+        ? "; writes resume once recovery restores the redundancy" : ""));
   }
 
   /** Puts a backend into its first state and publishes it as entering the RAID. */

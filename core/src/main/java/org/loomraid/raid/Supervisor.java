@@ -60,6 +60,16 @@ final class Supervisor {
    */
   boolean degrade(Backend backend, String reason, AutoCloseable... leftovers) {
     BackendTransition transition = closed ? null : roster.degrade(backend, reason);
+    return degraded(backend, transition, leftovers);
+  }
+
+  /**
+   * Carries out the consequences of a degradation the roster has made ({@code transition}, or
+   * null if there was none): closes the instance and leftovers, publishes, applies the fail mode.
+   *
+   * @return whether there was a transition
+   */
+  boolean degraded(Backend backend, BackendTransition transition, AutoCloseable... leftovers) {
     Storage instance = transition == null ? null : backend.storage();
     closeInBackground(backend, instance, leftovers);
     if (transition == null) {
@@ -84,6 +94,11 @@ final class Supervisor {
         log.warn("RAID '{}': listener {} failed on {}", raid, listener, t, e);
       }
     }
+  }
+
+  /** Logs that a backend left the configuration. */
+  void publishRemoval(Backend backend) {
+    log.warn("RAID '{}': backend '{}' was removed from the configuration", raid, backend.name());
   }
 
   /** Marks the end of startup: from now on, losing redundancy applies the fail mode. */
@@ -159,6 +174,9 @@ final class Supervisor {
       }
     });
     closing.add(thread);
+    if (closeInstance) {
+      backend.closing(thread);
+    }
     thread.start();
   }
 

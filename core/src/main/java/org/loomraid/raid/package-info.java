@@ -1,7 +1,7 @@
 /**
  * The RAID engine: {@link org.loomraid.raid.RaidStorage} mirrors every commit onto N backend
  * storages, takes a backend that fails, hangs or disagrees out of service, and carries on with
- * the rest.
+ * the rest; {@link org.loomraid.raid.RaidAdmin} brings it back online while writers continue.
  *
  * <h2>Priorities, in order</h2>
  * <ol>
@@ -23,15 +23,40 @@
  * ends, never joined. With {@code StructuredTaskScope} a coordinator virtual thread owns the scope,
  * so that the scope's {@code close()}, which waits for subtasks deaf to interrupts, can never hold
  * the caller. Reads run on one virtual thread under the same deadline. A degraded backend is closed
- * on its own thread. Listeners are called on the thread that caused the transition, after every
- * lock is released. Nothing blocks while holding {@code synchronized}.
+ * on its own thread. Listeners are called on the thread that caused the transition, after the
+ * state lock is released (a degradation during a vote or commit is reported while that transaction
+ * still holds the commit lock). Nothing blocks while holding {@code synchronized}.
+ *
+ * <h2>Recovery: guarantees and locking</h2>
+ * {@link org.loomraid.raid.RaidAdmin#recover} runs on its own virtual thread while the backend is
+ * RECOVERING (no client traffic). It verifies the target's existing history against an optimal
+ * source (tid, metadata and data; a target that diverges or is ahead is refused, naming the first
+ * differing tid), then copies only what is missing with {@code restore}, in bounded batches,
+ * without the RAID commit lock, so writers keep committing; it catches up repeatedly until the lag
+ * is at most a small number of transactions. The last step takes the RAID commit lock: copy the
+ * rest, align the target's OID counter with the RAID's, make it OPTIMAL. Because every commit
+ * holds the same lock from vote to commit, no commit can fall between the last copy and the
+ * promotion, and none is copied twice (restore refuses a tid not after the target's last). Writers
+ * wait only for that step; the lock is never held while verifying or bulk-copying. A source that
+ * fails is degraded and the next optimal backend takes over (after verifying the target against
+ * it). Any other failure, or a cancel, leaves the target DEGRADED with the reason; what was copied
+ * stays, so a retry verifies it and continues from there. A pack and a recovery never overlap: a
+ * recovery waits for a running pack, and a pack is refused while a recovery runs. The target is
+ * copied from a packed source as the source is; a backend that was out of service during a pack
+ * keeps the records the pack dropped (verification accepts that).
  *
  * <h2>Locks and their order</h2>
  * Always taken in this order, never the other way:
  * <ol>
+ *   <li><b>The maintenance lock</b> (a {@code ReentrantReadWriteLock}): every running recovery
+ *       holds it shared for its whole run; {@code pack()} takes it exclusively, without waiting,
+ *       so a pack is refused while a recovery runs.</li>
+ *   <li><b>The close gate</b> (a {@code ReentrantReadWriteLock}): each write phase holds it shared
+ *       (never waiting); {@code close()} takes it exclusively, waiting at most the call timeout,
+ *       so that running phases finish before the backends close.</li>
  *   <li><b>The RAID commit lock</b> (a fair {@code Semaphore}, because vote and commit may run on
  *       different threads): serialises transactions from {@code vote()} to {@code commit()} or
- *       {@code abort()}, and {@code restore()}. Acquired with a bounded wait
+ *       {@code abort()}, {@code restore()}, and the promotion of a recovered backend. Acquired with a bounded wait
  *       ({@link org.loomraid.raid.RaidStorage.Builder#commitLockTimeout}); released by whichever
  *       thread ends the transaction. Held across the client's time between vote and commit.</li>
  *   <li><b>The OID lock</b> (a {@code ReentrantLock}): serialises fan-outs that move the backends'
@@ -44,6 +69,14 @@
  *       logging or calling a listener.</li>
  * </ol>
  * Reads take no lock: they use an immutable snapshot of the optimal backends.
+ *
+ * <h2>Management</h2>
+ * {@link org.loomraid.raid.RaidAdmin} shows status and per-backend details (state, reason, last
+ * tid, lag, recovery progress, calls, failures, latency) and carries out disable, recover, add and
+ * remove; each is checked and applied atomically, and refused with a clear message if unknown,
+ * illegal or fatal to the minimum redundancy. The same view is the JMX MXBean
+ * {@code org.loomraid:type=Raid,name=<raid>} ({@link org.loomraid.raid.RaidMXBean}), registered
+ * while the RAID is open; if JMX is unavailable the RAID works on without it.
  *
  * <h2>Votes</h2>
  * Outcomes of a fan-out are grouped: successes by value, answers by exception class and subject

@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -39,7 +41,6 @@ class ConcurrencyTest {
   private static final int WRITERS = 60;
   private static final int READERS = 60;
   private static final int COMMITS_PER_WRITER = 15;
-  private static final int CHECKS_PER_READER = 200;
 
   @Test
   void acknowledgedCommitsSurviveOnEveryOptimalBackendWhileOneFailsMidway() throws Exception {
@@ -53,15 +54,16 @@ class ConcurrencyTest {
       Queue<Tid> acknowledged = new ConcurrentLinkedQueue<>();
       AtomicBoolean writing = new AtomicBoolean(true);
       AtomicInteger snapshotsChecked = new AtomicInteger();
+      // Readers wait at a gate that every commit opens for one check, so they run concurrently
+      // with the writers without flooding the scheduler (a reader spinning flat out on a 2-core
+      // machine can starve the writers of carrier threads).
+      Semaphore gate = new Semaphore(0);
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        // Writers start first, and readers do a bounded number of checks: readers that spin
-        // without bound keep the scheduler's local queues full, and tasks submitted from outside
-        // (the writers, from this platform thread) could wait behind them indefinitely.
         List<Future<?>> writers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
           int writer = w;
           writers.add(pool.submit(() -> {
-            write(raid, writer, acknowledged);
+            write(raid, writer, acknowledged, gate);
             return null;
           }));
         }
@@ -69,22 +71,26 @@ class ConcurrencyTest {
         for (int r = 0; r < READERS; r++) {
           int reader = r;
           readers.add(pool.submit(() -> {
-            for (int check = 0; check < CHECKS_PER_READER && writing.get(); check++) {
+            while (true) {
+              gate.acquire();
+              if (!writing.get()) {
+                return null;
+              }
               checkSnapshot(raid, reader % WRITERS);
               snapshotsChecked.incrementAndGet();
             }
-            return null;
           }));
         }
         try {
           for (Future<?> writer : writers) {
-            writer.get();
+            writer.get(2, TimeUnit.MINUTES);
           }
         } finally {
           writing.set(false);
+          gate.release(READERS);
         }
         for (Future<?> reader : readers) {
-          reader.get();
+          reader.get(2, TimeUnit.MINUTES);
         }
       }
 
@@ -106,7 +112,8 @@ class ConcurrencyTest {
   }
 
   /** Writer w owns objects 2w+1 and 2w+2 and writes both in every transaction. */
-  private static void write(RaidStorage raid, int writer, Queue<Tid> acknowledged) {
+  private static void write(RaidStorage raid, int writer, Queue<Tid> acknowledged,
+      Semaphore gate) {
     Oid first = Oid.of(2L * writer + 1);
     Oid second = Oid.of(2L * writer + 2);
     Tid serial = Tid.NONE;
@@ -118,6 +125,7 @@ class ConcurrencyTest {
         tx.vote();
         serial = tx.commit();
         acknowledged.add(serial);
+        gate.release();
       } catch (ConflictException e) {
         throw new AssertionError("writers own their objects; no conflict expected", e);
       }

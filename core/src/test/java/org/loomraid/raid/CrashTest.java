@@ -24,8 +24,9 @@ class CrashTest {
     FaultyStorage cBeforeCrash = FaultyStorage.wrap(new SurvivingStorage(c));
     Tid first;
     Tid second;
+    RaidStorage before = null;
     try {
-      RaidStorage before = RaidStorage.builder("r")
+      before = RaidStorage.builder("r")
           .callTimeout(Fixture.SHORT)
           .backend("a", () -> new SurvivingStorage(a))
           .backend("b", () -> new SurvivingStorage(b))
@@ -41,7 +42,17 @@ class CrashTest {
       cBeforeCrash.clearAll();
       cBeforeCrash.releaseHangs();
     }
+    try {
+      reopenAndCheck(a, b, c, first, second);
+    } finally {
+      if (before != null) {
+        before.close(); // only now, so that the test leaves nothing open behind it
+      }
+    }
+  }
 
+  private static void reopenAndCheck(MemoryStorage a, MemoryStorage b, MemoryStorage c,
+      Tid first, Tid second) {
     try (RaidStorage after = RaidStorage.builder("r")
         .backend("a", () -> new SurvivingStorage(a))
         .backend("b", () -> new SurvivingStorage(b))

@@ -61,7 +61,8 @@ public final class LoomraidCli {
 
   private static Map<String, Command> commands() {
     Map<String, Command> commands = new LinkedHashMap<>();
-    for (Command command : List.<Command>of(new CtlCommand())) {
+    for (Command command : List.<Command>of(new ServeCommand(), new RaidCommand(), new CtlCommand(),
+        new DemoCommand())) {
       commands.put(command.name(), command);
     }
     return commands;

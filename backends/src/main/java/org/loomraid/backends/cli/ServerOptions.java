@@ -3,6 +3,7 @@ package org.loomraid.backends.cli;
 import java.io.UncheckedIOException;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import org.loomraid.backends.remote.BackendSpecs;
 import org.loomraid.backends.remote.StorageServer;
 import org.loomraid.backends.remote.TlsContexts;
 import org.loomraid.storage.Storage;
@@ -42,7 +43,13 @@ record ServerOptions(String bind, int port, byte[] secret, SSLContext tls) {
    * @throws UncheckedIOException if the address cannot be bound
    */
   StorageServer start(Storage storage) {
-    StorageServer.Builder builder = StorageServer.builder(storage).bind(bind).port(port);
+    return start(storage, BackendSpecs.defaults());
+  }
+
+  /** Starts a server of {@code storage}; a served RAID's administration adds backends by {@code specs}. */
+  StorageServer start(Storage storage, BackendSpecs specs) {
+    StorageServer.Builder builder = StorageServer.builder(storage).bind(bind).port(port)
+        .backendSpecs(specs);
     if (secret != null) {
       builder.secret(secret);
     }

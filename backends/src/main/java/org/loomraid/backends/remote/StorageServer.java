@@ -17,6 +17,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
+import org.loomraid.raid.RaidStorage;
 import org.loomraid.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *       line. Other connections and the stored data are not touched.</li>
  *   <li>Optional shared-secret authentication (mutual challenge-response, constant-time
  *       comparison) and TLS ({@link Builder#tls(SSLContext)}).</li>
+ *   <li>When the storage is a {@link RaidStorage}, the RAID's administration (status, backends,
+ *       disable, recover, add, remove) is served too, for {@link RemoteRaidAdmin} and
+ *       {@code loomraid ctl}.</li>
  *   <li>{@link #close()} stops accepting, refuses new work, lets voted transactions and requests
  *       in flight finish for up to the drain timeout, then closes every connection.</li>
  * </ul>
@@ -90,7 +94,9 @@ public final class StorageServer implements AutoCloseable {
     this.drainTimeout = builder.drainTimeout;
     this.administration = builder.administration != null
         ? builder.administration
-        : RaidAdministration.none(storage.name());
+        : storage instanceof RaidStorage raid
+            ? new RaidStorageAdministration(raid, builder.backendSpecs)
+            : RaidAdministration.none(storage.name());
     this.connectionPermits = new Semaphore(builder.maxConnections);
     this.acceptor = VirtualThreads.start(threadName("accept"), this::acceptLoop);
   }
@@ -322,6 +328,7 @@ public final class StorageServer implements AutoCloseable {
     private int maxRequestsPerConnection = 64;
     private long maxStagedBytes = 1L << 30;
     private RaidAdministration administration;
+    private BackendSpecs backendSpecs = BackendSpecs.defaults();
 
     private Builder(Storage storage) {
       this.storage = Objects.requireNonNull(storage, "storage");
@@ -419,6 +426,15 @@ public final class StorageServer implements AutoCloseable {
         throw new IllegalArgumentException("maxStagedBytes must be at least 1, was " + max);
       }
       this.maxStagedBytes = max;
+      return this;
+    }
+
+    /**
+     * How the administration's {@code add} opens backends given by spec strings, when the served
+     * storage is a {@link RaidStorage}; default {@link BackendSpecs#defaults()}.
+     */
+    public Builder backendSpecs(BackendSpecs specs) {
+      this.backendSpecs = Objects.requireNonNull(specs, "backendSpecs");
       return this;
     }
 

@@ -1,14 +1,12 @@
 package org.loomraid.backends.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,12 +23,12 @@ final class ChildJvm implements AutoCloseable {
 
   private final String label;
   private final Process process;
-  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final Path log;
 
-  private ChildJvm(String label, Process process) {
+  private ChildJvm(String label, Process process, Path log) {
     this.label = label;
     this.process = process;
-    Thread.ofVirtual().name("child-" + label + "-output").start(this::collect);
+    this.log = log;
   }
 
   /** Starts {@code loomraid ARGS} in a child JVM. */
@@ -39,12 +37,17 @@ final class ChildJvm implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1"); // these children are short-lived: start fast
+    // One logging configuration by name: the class path holds two logback-test.xml files.
+    command.add("-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback-test.xml"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(LoomraidCli.class.getName());
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    return new ChildJvm(label, process);
+    // Output goes to a file: reading a pipe races with the JDK draining it when the child exits.
+    Path log = Files.createTempFile("loomraid-" + label + "-", ".log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    return new ChildJvm(label, process, log);
   }
 
   /** Waits for the "... on HOST:PORT" line a serving command prints; returns the port. */
@@ -59,7 +62,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   private int readyPort() {
-    for (String line : lines) {
+    for (String line : lines()) {
       Matcher matcher = READY.matcher(line);
       if (matcher.find()) {
         return Integer.parseInt(matcher.group(2));
@@ -74,14 +77,26 @@ final class ChildJvm implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Asks the process to stop (SIGTERM) and waits for it; returns the exit code. */
-  int stop() throws InterruptedException {
+  /**
+   * Asks the process to stop (SIGTERM), waits for it, and checks that it stopped gracefully: it
+   * printed {@code stopped} and exited with the JVM's code for SIGTERM, 143.
+   */
+  void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(label + " did not stop on SIGTERM:\n" + output());
     }
-    return process.exitValue();
+    try {
+      Awaitility.await(label + " output").atMost(Duration.ofSeconds(10))
+          .until(() -> output().contains(": stopped"));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(label + " did not stop gracefully (" + process.exitValue() + "):\n"
+          + output(), e);
+    }
+    if (process.exitValue() != 143) {
+      throw new AssertionError(label + " exited with " + process.exitValue() + ":\n" + output());
+    }
   }
 
   /** Waits for the process to end by itself; returns the exit code. */
@@ -103,25 +118,22 @@ final class ChildJvm implements AutoCloseable {
   }
 
   String output() {
-    return String.join("\n", lines);
+    return String.join("\n", lines());
+  }
+
+  private List<String> lines() {
+    try {
+      return Files.readAllLines(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of("[output unreadable: " + e + "]");
+    }
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     if (process.isAlive()) {
       kill();
     }
-  }
-
-  private void collect() {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      lines.add("[output lost: " + e + "]");
-    }
+    Files.deleteIfExists(log);
   }
 }

@@ -11,7 +11,7 @@ class LoomraidCliTest {
   void everySubcommandHasHelp() {
     CliRun overview = CliRun.of("--help");
     assertEquals(0, overview.exitCode());
-    for (String command : new String[] {"ctl"}) {
+    for (String command : new String[] {"serve", "raid", "ctl", "demo"}) {
       assertTrue(overview.out().contains("  " + command + " "), overview.out());
       CliRun help = CliRun.of(command, "--help");
       assertEquals(0, help.exitCode(), command);
