@@ -76,6 +76,7 @@ public class CommitBenchmark {
       RaidSubject.requireIntact(subject);
     } finally {
       subject.close();
+      RaidSubject.collectGarbage();
     }
   }
 

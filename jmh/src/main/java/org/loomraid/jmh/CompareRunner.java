@@ -143,7 +143,6 @@ public final class CompareRunner {
         .warmupTime(options.warmupTime())
         .measurementIterations(options.iterations())
         .measurementTime(options.iterationTime())
-        .shouldDoGC(true)
         .shouldFailOnError(true);
     if (!paths.isEmpty()) {
       builder.include("^" + Pattern.quote(CommitBenchmark.class.getName() + ".commit") + "$")
