@@ -8,7 +8,8 @@
  * {@code ConcurrencyBenchmark} (commits per second with 1 to 1024 virtual-thread clients);
  * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency);
  * {@code ReadBenchmark} (load per read policy with one backend ten times slower);
- * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly).
+ * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly); and
+ * {@code VirtualThreadBaselineBenchmark}, the control: starting and joining bare virtual threads.
  *
  * <p>Every benchmark builds its subject through {@link org.loomraid.jmh.CommitPath}, one enum
  * constant per write path, so each path runs the same workload ({@link
