@@ -28,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class VirtualThreadBaselineBenchmark {
 
-  /** The only place this benchmark creates threads. */
+  /** The threads started and joined. */
   private static final ThreadFactory BASELINE_THREADS =
-      Thread.ofVirtual().name("bench-baseline-", 0).factory();
+      BenchmarkThreads.virtual("bench-baseline-");
 
   /** Virtual threads started per invocation, as a fan-out starts one per backend. */
   @Param({"1", "3", "8"})
