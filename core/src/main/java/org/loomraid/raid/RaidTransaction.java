@@ -72,13 +72,12 @@ final class RaidTransaction extends BufferedTransaction {
       throw winner != null && winner.isAnswer() && !raidCannotWrite()
           ? winner.answer() : raid.writeRefusal();
     }
-    List<Backend> backends = new ArrayList<>(winner.members().size());
-    List<StorageTransaction> transactions = new ArrayList<>(winner.members().size());
-    for (Round.Slot<StorageTransaction> slot : round.slots()) {
-      if (winner.members().contains(slot)) {
-        backends.add(slot.backend());
-        transactions.add(slot.value());
-      }
+    List<Round.Slot<StorageTransaction>> members = winner.members();
+    List<Backend> backends = new ArrayList<>(members.size());
+    List<StorageTransaction> transactions = new ArrayList<>(members.size());
+    for (Round.Slot<StorageTransaction> slot : members) {
+      backends.add(slot.backend());
+      transactions.add(slot.value());
     }
     votedBackends = backends;
     votedTransactions = transactions;
