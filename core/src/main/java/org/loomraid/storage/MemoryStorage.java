@@ -419,10 +419,7 @@ public final class MemoryStorage implements Storage {
     @Override
     protected void checkStore(Store store) {
       checkOpen();
-      Tid current = currentSerial(store.oid());
-      if (!current.equals(store.expectedSerial())) {
-        throw new ConflictException(store.oid(), store.expectedSerial(), current);
-      }
+      checkSerial(store);
     }
 
     @Override
@@ -432,10 +429,7 @@ public final class MemoryStorage implements Storage {
       holdsLock = true;
       checkOpen();
       for (Store store : stores) {
-        Tid current = currentSerial(store.oid());
-        if (!current.equals(store.expectedSerial())) {
-          throw new ConflictException(store.oid(), store.expectedSerial(), current);
-        }
+        checkSerial(store);
       }
       Tid last = view.last();
       Tid requested = requestedTid();
@@ -467,6 +461,14 @@ public final class MemoryStorage implements Storage {
     @Override
     protected void onAbort(boolean hasVoted) {
       releaseLock();
+    }
+
+    /** Throws a conflict if the object's current serial is not the one the store expects. */
+    private void checkSerial(Store store) {
+      Tid current = currentSerial(store.oid());
+      if (!current.equals(store.expectedSerial())) {
+        throw new ConflictException(store.oid(), store.expectedSerial(), current);
+      }
     }
 
     /** Releases the commit lock if this transaction holds it; safe to call twice. */
