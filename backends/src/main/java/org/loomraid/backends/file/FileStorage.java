@@ -642,8 +642,7 @@ public final class FileStorage implements Storage {
   @Override
   public StorageStats stats() {
     checkOpen();
-    LogIndex index = log.index();
-    return new StorageStats(index.objectCount(), index.tidPositions().size(), index.dataBytes());
+    return log.index().stats();
   }
 
   /**
