@@ -665,7 +665,7 @@ public final class RaidStorage implements Storage {
   void finishWrite(Tally<?> tally) {
     rethrowFatal(tally.fatal());
     Tally.Group<?> winner = tally.winner();
-    if (winner == null || closed.get() || supervisor.failed()) {
+    if (winner == null || !canWrite()) {
       throw writeRefusal();
     }
     if (winner.isAnswer()) {
@@ -684,6 +684,11 @@ public final class RaidStorage implements Storage {
     if (closed.get()) {
       throw closedException();
     }
+  }
+
+  /** Returns whether the RAID can write: neither closed nor read-only after a failure. */
+  boolean canWrite() {
+    return !closed.get() && !supervisor.failed();
   }
 
   /** Throws if the RAID cannot write: closed, or read-only after a failure. */

@@ -64,12 +64,12 @@ final class RaidTransaction extends BufferedTransaction {
     Tally<StorageTransaction> tally = raid.tallyAndDegrade(round, tx -> Tally.SUCCESS);
     Throwable fatal = tally.fatal();
     Tally.Group<StorageTransaction> winner = tally.winner();
-    if (fatal != null || winner == null || winner.isAnswer() || raidCannotWrite()) {
+    if (fatal != null || winner == null || winner.isAnswer() || !raid.canWrite()) {
       if (winner != null && !winner.isAnswer()) {
         abandon(winner.members());
       }
       RaidStorage.rethrowFatal(fatal);
-      throw winner != null && winner.isAnswer() && !raidCannotWrite()
+      throw winner != null && winner.isAnswer() && raid.canWrite()
           ? winner.answer() : raid.writeRefusal();
     }
     List<Round.Slot<StorageTransaction>> members = winner.members();
@@ -198,15 +198,6 @@ final class RaidTransaction extends BufferedTransaction {
       if (movesOids) {
         raid.oids().unlock();
       }
-    }
-  }
-
-  private boolean raidCannotWrite() {
-    try {
-      raid.checkWritable();
-      return false;
-    } catch (RaidException e) {
-      return true;
     }
   }
 
