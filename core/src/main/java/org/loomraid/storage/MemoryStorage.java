@@ -36,6 +36,9 @@ public final class MemoryStorage implements Storage {
   /** The default bound on the wait for the commit lock. */
   public static final Duration DEFAULT_COMMIT_LOCK_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The history of an object that has none (empty, so safe to share). */
+  private static final Revision[] NO_REVISIONS = new Revision[0];
+
   private final String name;
   private final Duration commitLockTimeout;
   private final TidGenerator tids;
@@ -351,7 +354,7 @@ public final class MemoryStorage implements Storage {
 
   private Revision[] historyOf(Oid oid) {
     Revision[] history = histories.get(oid);
-    return history == null ? new Revision[0] : history;
+    return history == null ? NO_REVISIONS : history;
   }
 
   private Tid currentSerial(Oid oid) {
