@@ -68,10 +68,7 @@ final class Administration implements RaidAdmin {
 
   @Override
   public void add(String name, StorageOpener opener) {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("backend name must not be blank");
-    }
+    RaidStorage.requireName(name, "backend name");
     Objects.requireNonNull(opener, "opener");
     raid.checkOpen();
     Backend backend = raid.roster().addKeeping(name, opener, raid.threads().threadName(name),

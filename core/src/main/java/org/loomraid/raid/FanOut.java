@@ -48,6 +48,15 @@ abstract class FanOut {
   }
 
   /**
+   * Returns the best parallel fan-out this JVM can run: the StructuredTaskScope one if it loads,
+   * else plain virtual threads.
+   */
+  static FanOut preferred(RaidThreads threads) {
+    FanOut structured = loadStructured(threads);
+    return structured != null ? structured : new ThreadFanOut();
+  }
+
+  /**
    * Returns the StructuredTaskScope fan-out, or null if this JVM cannot load it: on JDK 21 to 24
    * (the class is not in the multi-release view), on JDK 25 without {@code --enable-preview}
    * (preview class file refused), or on any other JDK (class file version refused).

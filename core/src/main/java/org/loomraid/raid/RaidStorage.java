@@ -9,13 +9,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.Oid;
@@ -132,12 +130,12 @@ public final class RaidStorage implements Storage {
   private volatile Tid lastCommitted = Tid.NONE;
   private volatile Tid highestChosen = Tid.NONE;
 
-  private RaidStorage(Settings settings, FanOutKind kind) {
+  private RaidStorage(Settings settings, Function<RaidThreads, FanOut> fanOutChoice) {
     this.settings = settings;
     this.name = settings.name();
     this.threads = new RaidThreads(name);
     this.roster = new Roster(name);
-    this.fanOut = FanOut.of(kind, threads);
+    this.fanOut = fanOutChoice.apply(threads);
     this.reads = new ReadRouter(this, settings.readPolicy());
     this.supervisor = new Supervisor(name, roster, threads, settings.redundancy(),
         settings.failMode(), settings.listeners(), this::shutdown);
@@ -554,7 +552,7 @@ public final class RaidStorage implements Storage {
    * Tallies a finished round and degrades every backend that failed or is outside the winning
    * group. The caller deals with the winner and with {@link Tally#fatal()}.
    */
-  <T> Tally<T> tallyAndDegrade(Round<T> round, java.util.function.Function<? super T, Object> key) {
+  <T> Tally<T> tallyAndDegrade(Round<T> round, Function<? super T, Object> key) {
     Tally<T> tally = Tally.of(round, key);
     for (Round.Slot<T> slot : tally.failures()) {
       supervisor.degrade(slot.backend(), slot.failureReason(), leftover(slot));
@@ -667,7 +665,7 @@ public final class RaidStorage implements Storage {
   void finishWrite(Tally<?> tally) {
     rethrowFatal(tally.fatal());
     Tally.Group<?> winner = tally.winner();
-    if (winner == null || closed.get() || supervisor.failed()) {
+    if (winner == null || !canWrite()) {
       throw writeRefusal();
     }
     if (winner.isAnswer()) {
@@ -686,6 +684,11 @@ public final class RaidStorage implements Storage {
     if (closed.get()) {
       throw closedException();
     }
+  }
+
+  /** Returns whether the RAID can write: neither closed nor read-only after a failure. */
+  boolean canWrite() {
+    return !closed.get() && !supervisor.failed();
   }
 
   /** Throws if the RAID cannot write: closed, or read-only after a failure. */
@@ -815,6 +818,18 @@ public final class RaidStorage implements Storage {
       log.warn("RAID '{}': some degraded backends are still closing", name);
     }
     log.info("RAID '{}' is closed{}", name, closeReason.isEmpty() ? "" : ": " + closeReason);
+  }
+
+  /**
+   * Returns {@code value}, a RAID or backend name, if it is neither null nor blank; the exception
+   * names {@code setting}. Shared by the builder and by administration.
+   */
+  static String requireName(String value, String setting) {
+    Objects.requireNonNull(value, setting);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(setting + " must not be blank");
+    }
+    return value;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -992,27 +1007,22 @@ public final class RaidStorage implements Storage {
       return raid;
     }
 
-    private FanOutKind chooseFanOut() {
+    /**
+     * Returns how the RAID makes its fan-out from its thread registry; validates the system
+     * property now, so that a bad value fails before anything is opened.
+     */
+    private Function<RaidThreads, FanOut> chooseFanOut() {
       if (writeMode == WriteMode.SEQUENTIAL) {
-        return FanOutKind.SEQUENTIAL;
+        return threads -> FanOut.of(FanOutKind.SEQUENTIAL, threads);
       }
       String forced = System.getProperty(FAN_OUT_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
       return switch (forced) {
-        case "auto", "" -> FanOut.loadStructured(new RaidThreads(name)) != null
-            ? FanOutKind.STRUCTURED_TASK_SCOPE : FanOutKind.VIRTUAL_THREADS;
-        case "threads" -> FanOutKind.VIRTUAL_THREADS;
-        case "structured" -> FanOutKind.STRUCTURED_TASK_SCOPE;
+        case "auto", "" -> FanOut::preferred;
+        case "threads" -> threads -> FanOut.of(FanOutKind.VIRTUAL_THREADS, threads);
+        case "structured" -> threads -> FanOut.of(FanOutKind.STRUCTURED_TASK_SCOPE, threads);
         default -> throw new RaidException("system property " + FAN_OUT_PROPERTY
             + " must be auto, threads or structured, was '" + forced + "'");
       };
-    }
-
-    private static String requireName(String value, String setting) {
-      Objects.requireNonNull(value, setting);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(setting + " must not be blank");
-      }
-      return value;
     }
 
     private static Duration requirePositive(Duration value, String setting) {

@@ -64,21 +64,20 @@ final class RaidTransaction extends BufferedTransaction {
     Tally<StorageTransaction> tally = raid.tallyAndDegrade(round, tx -> Tally.SUCCESS);
     Throwable fatal = tally.fatal();
     Tally.Group<StorageTransaction> winner = tally.winner();
-    if (fatal != null || winner == null || winner.isAnswer() || raidCannotWrite()) {
+    if (fatal != null || winner == null || winner.isAnswer() || !raid.canWrite()) {
       if (winner != null && !winner.isAnswer()) {
         abandon(winner.members());
       }
       RaidStorage.rethrowFatal(fatal);
-      throw winner != null && winner.isAnswer() && !raidCannotWrite()
+      throw winner != null && winner.isAnswer() && raid.canWrite()
           ? winner.answer() : raid.writeRefusal();
     }
-    List<Backend> backends = new ArrayList<>(winner.members().size());
-    List<StorageTransaction> transactions = new ArrayList<>(winner.members().size());
-    for (Round.Slot<StorageTransaction> slot : round.slots()) {
-      if (winner.members().contains(slot)) {
-        backends.add(slot.backend());
-        transactions.add(slot.value());
-      }
+    List<Round.Slot<StorageTransaction>> members = winner.members();
+    List<Backend> backends = new ArrayList<>(members.size());
+    List<StorageTransaction> transactions = new ArrayList<>(members.size());
+    for (Round.Slot<StorageTransaction> slot : members) {
+      backends.add(slot.backend());
+      transactions.add(slot.value());
     }
     votedBackends = backends;
     votedTransactions = transactions;
@@ -199,15 +198,6 @@ final class RaidTransaction extends BufferedTransaction {
       if (movesOids) {
         raid.oids().unlock();
       }
-    }
-  }
-
-  private boolean raidCannotWrite() {
-    try {
-      raid.checkWritable();
-      return false;
-    } catch (RaidException e) {
-      return true;
     }
   }
 

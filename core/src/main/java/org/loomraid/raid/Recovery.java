@@ -2,6 +2,7 @@ package org.loomraid.raid;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -196,10 +197,10 @@ final class Recovery implements RecoveryHandle {
       reason = cancelled;
     } else if (e instanceof Failure f) {
       last = RecoveryPhase.FAILED;
-      reason = "recovery failed in " + phase.name().toLowerCase() + ": " + f.getMessage();
+      reason = "recovery failed in " + phase.name().toLowerCase(Locale.ROOT) + ": " + f.getMessage();
     } else {
       last = RecoveryPhase.FAILED;
-      reason = "recovery failed in " + phase.name().toLowerCase() + ": " + Durations.describe(e);
+      reason = "recovery failed in " + phase.name().toLowerCase(Locale.ROOT) + ": " + Durations.describe(e);
     }
     finish(last, reason);
     Thread.interrupted();

@@ -46,12 +46,7 @@ final class Round<T> {
     /** It did not end before the deadline (or was never reached): the backend failed. */
     NO_RESPONSE,
     /** It threw a {@link VirtualMachineError}: not the backend's fault; rethrown to the caller. */
-    FATAL;
-
-    /** Returns whether this outcome takes the backend out of service. */
-    boolean isFailure() {
-      return this == FAILURE || this == NO_RESPONSE;
-    }
+    FATAL
   }
 
   static final int NEW = 0;

@@ -105,21 +105,8 @@ final class Startup {
 
   /** Advances every optimal backend's OID counter to the highest among them. */
   private static void alignOids(RaidStorage raid) {
-    long target = raid.oids().highWater();
-    Oid through = Oid.of(target);
-    Round<Object> round = raid.fanOut("reserveOids", raid.roster().optimal(),
-        raid.settings().callTimeout(), (storage, slot) -> {
-          storage.reserveOids(through);
-          return Tally.SUCCESS;
-        });
-    for (Round.Slot<Object> slot : round.slots()) {
-      Round.Outcome outcome = slot.outcome();
-      if (outcome == Round.Outcome.FATAL) {
-        RaidStorage.rethrowFatal(slot.error());
-      } else if (outcome != Round.Outcome.SUCCESS) {
-        raid.supervisor().degrade(slot.backend(), slot.failureReason());
-      }
-    }
+    OidAllocator oids = raid.oids();
+    oids.advance(raid.roster().optimal(), oids.highWater());
   }
 
   private static void checkRedundancy(RaidStorage raid) {

@@ -153,12 +153,13 @@ final class Supervisor {
   }
 
   /**
-   * Closes {@code instance} (if not null and not closed before) and the leftovers, on a thread of
-   * the backend; the RAID's close waits for these with {@link #awaitClosing}.
+   * Closes {@code instance} (if not null and not closed before) and the leftovers (null ones are
+   * skipped), on a thread of the backend; starts no thread if there is nothing to close. The
+   * RAID's close waits for these with {@link #awaitClosing}.
    */
   void closeInBackground(Backend backend, Storage instance, AutoCloseable... leftovers) {
     boolean closeInstance = instance != null && backend.claimClose(instance);
-    if (!closeInstance && leftovers.length == 0) {
+    if (!closeInstance && allNull(leftovers)) {
       return;
     }
     Thread thread = threads.newThread(backend.threadName(), () -> {
@@ -178,6 +179,15 @@ final class Supervisor {
       backend.closing(thread);
     }
     thread.start();
+  }
+
+  private static boolean allNull(AutoCloseable[] resources) {
+    for (AutoCloseable resource : resources) {
+      if (resource != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Waits up to {@code timeout} for background closes to end; returns whether they all did. */

@@ -32,7 +32,7 @@ final class Tally<T> {
   static final class Group<T> {
     private final Object key;
     private final List<Round.Slot<T>> members = new ArrayList<>(4);
-    private int firstIndex = Integer.MAX_VALUE;
+    private Round.Slot<T> first;
 
     private Group(Object key) {
       this.key = key;
@@ -45,13 +45,7 @@ final class Tally<T> {
 
     /** Returns the first member (the earliest configured). */
     Round.Slot<T> first() {
-      Round.Slot<T> earliest = members.get(0);
-      for (Round.Slot<T> member : members) {
-        if (member.backend().index() < earliest.backend().index()) {
-          earliest = member;
-        }
-      }
-      return earliest;
+      return first;
     }
 
     /** Returns whether the group answered with a {@link StorageException}. */
@@ -74,7 +68,17 @@ final class Tally<T> {
 
     private void add(Round.Slot<T> slot) {
       members.add(slot);
-      firstIndex = Math.min(firstIndex, slot.backend().index());
+      if (first == null || slot.backend().index() < first.backend().index()) {
+        first = slot;
+      }
+    }
+
+    /** Returns whether this group beats {@code other}: more members, or a tie and earlier. */
+    private boolean beats(Group<T> other) {
+      int size = members.size();
+      int otherSize = other.members.size();
+      return size > otherSize
+          || (size == otherSize && first.backend().index() < other.first.backend().index());
     }
   }
 
@@ -107,6 +111,7 @@ final class Tally<T> {
   private final List<Group<T>> groups = new ArrayList<>(4);
   private final List<Round.Slot<T>> failures = new ArrayList<>(2);
   private Throwable fatal;
+  private Group<T> winner;
 
   private Tally() {}
 
@@ -128,6 +133,11 @@ final class Tally<T> {
         case FAILURE, NO_RESPONSE -> tally.failures.add(slot);
       }
     }
+    for (Group<T> group : tally.groups) {
+      if (tally.winner == null || group.beats(tally.winner)) {
+        tally.winner = group;
+      }
+    }
     return tally;
   }
 
@@ -144,21 +154,15 @@ final class Tally<T> {
 
   /** Returns the winning group, or null if no backend answered. */
   Group<T> winner() {
-    Group<T> best = null;
-    for (Group<T> group : groups) {
-      if (best == null
-          || group.members.size() > best.members.size()
-          || (group.members.size() == best.members.size() && group.firstIndex < best.firstIndex)) {
-        best = group;
-      }
-    }
-    return best;
+    return winner;
   }
 
   /** Returns the groups that did not win. */
   List<Group<T>> losers() {
-    Group<T> winner = winner();
-    List<Group<T>> losers = new ArrayList<>(groups.size());
+    if (groups.size() <= 1) {
+      return List.of();
+    }
+    List<Group<T>> losers = new ArrayList<>(groups.size() - 1);
     for (Group<T> group : groups) {
       if (group != winner) {
         losers.add(group);

@@ -84,15 +84,24 @@ class AdminTest {
     }
   }
 
+  /**
+   * Disables "b", commits 200 transactions, and starts recovering it slowly (5 ms per restore);
+   * returns once the recovery has copied something, so that it is surely still running.
+   */
+  private static RecoveryHandle recoveryUnderWay(Fixture f, RaidStorage raid) {
+    raid.admin().disable("b");
+    RecoveryTest.commitMany(raid, 200, 100);
+    f.faulty(1).on(Operation.RESTORE).delay(Duration.ofMillis(5));
+    RecoveryHandle handle = raid.admin().recover("b");
+    await().until(() -> f.faulty(1).calls(Operation.RESTORE) >= 2);
+    return handle;
+  }
+
   @Test
   void disablingARecoveringBackendCancelsItsRecovery() {
     try (Fixture f = Fixture.of(2)) {
       RaidStorage raid = f.open();
-      raid.admin().disable("b");
-      RecoveryTest.commitMany(raid, 200, 100);
-      f.faulty(1).on(Operation.RESTORE).delay(Duration.ofMillis(5));
-      RecoveryHandle handle = raid.admin().recover("b");
-      await().until(() -> f.faulty(1).calls(Operation.RESTORE) >= 2);
+      RecoveryHandle handle = recoveryUnderWay(f, raid);
 
       raid.admin().disable("b");
 
@@ -176,11 +185,7 @@ class AdminTest {
   void removingARecoveringBackendCancelsItsRecoveryFirst() {
     try (Fixture f = Fixture.of(2)) {
       RaidStorage raid = f.open();
-      raid.admin().disable("b");
-      RecoveryTest.commitMany(raid, 200, 100);
-      f.faulty(1).on(Operation.RESTORE).delay(Duration.ofMillis(5));
-      RecoveryHandle handle = raid.admin().recover("b");
-      await().until(() -> f.faulty(1).calls(Operation.RESTORE) >= 2);
+      RecoveryHandle handle = recoveryUnderWay(f, raid);
 
       raid.admin().remove("b");
 

@@ -642,8 +642,7 @@ public final class FileStorage implements Storage {
   @Override
   public StorageStats stats() {
     checkOpen();
-    LogIndex index = log.index();
-    return new StorageStats(index.objectCount(), index.tidPositions().size(), index.dataBytes());
+    return log.index().stats();
   }
 
   /**
@@ -831,10 +830,7 @@ public final class FileStorage implements Storage {
         throw new IllegalArgumentException("transaction would exceed " + LogFormat.MAX_UNIT_LENGTH
             + " bytes, the most one transaction of storage '" + name + "' can hold");
       }
-      long current = log.index().currentSerial(store.oid());
-      if (current != store.expectedSerial().value()) {
-        throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
-      }
+      checkSerial(log.index(), store);
       sizes.put(store.oid(), length);
       unitLength = grown;
     }
@@ -849,10 +845,7 @@ public final class FileStorage implements Storage {
       List<Oid> oids = new ArrayList<>(stores.size());
       List<byte[]> data = new ArrayList<>(stores.size());
       for (Store store : stores) {
-        long current = index.currentSerial(store.oid());
-        if (current != store.expectedSerial().value()) {
-          throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
-        }
+        checkSerial(index, store);
         oids.add(store.oid());
         data.add(store.data());
       }
@@ -880,6 +873,14 @@ public final class FileStorage implements Storage {
     @Override
     protected void onAbort(boolean voted) {
       releaseLock();
+    }
+
+    /** Throws a conflict if the object's current serial is not the one the store expects. */
+    private static void checkSerial(LogIndex index, Store store) {
+      long current = index.currentSerial(store.oid());
+      if (current != store.expectedSerial().value()) {
+        throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
+      }
     }
 
     private void releaseLock() {

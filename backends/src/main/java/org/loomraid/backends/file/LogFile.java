@@ -79,11 +79,6 @@ final class LogFile {
     return end;
   }
 
-  /** Whether this file no longer serves new reads. */
-  boolean isRetired() {
-    return retired;
-  }
-
   /**
    * Writes {@code bytes} at {@link #end()} with one write call; {@link #advance} makes them part
    * of the log. Append lock.

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.loomraid.storage.Oid;
+import org.loomraid.storage.StorageStats;
 
 /**
  * The in-memory index of one log file: for every object its revisions as (serial, location)
@@ -19,7 +20,9 @@ import org.loomraid.storage.Oid;
  * packer for a new file); any number of lock-free readers. Per-object arrays are replaced, never
  * mutated, and the tid positions are published through a volatile holder, so a reader sees a
  * consistent prefix. Readers ignore revisions newer than the last tid they read before looking,
- * which hides a transaction that is being added.
+ * which hides a transaction that is being added. The counts are one immutable
+ * {@link StorageStats}, replaced after each transaction, so a reader never sees a transaction
+ * counted in one figure and not yet in another.
  */
 final class LogIndex {
 
@@ -33,7 +36,7 @@ final class LogIndex {
 
   private final ConcurrentHashMap<Oid, long[]> revisions = new ConcurrentHashMap<>();
   private volatile TidPositions tids = TidPositions.EMPTY;
-  private volatile long dataBytes;
+  private volatile StorageStats stats = new StorageStats(0, 0, 0);
 
   /** Packs a record offset and data length into a location. */
   static long location(long offset, int dataLength) {
@@ -55,6 +58,7 @@ final class LogIndex {
   /** Adds a transaction unit that starts at {@code unitOffset}. Single writer. */
   void addTransaction(long unitOffset, UnitLayout layout) {
     long added = 0;
+    long newObjects = 0;
     for (int i = 0; i < layout.recordCount(); i++) {
       Oid oid = Oid.of(layout.oid(i));
       long location = location(unitOffset + layout.recordOffset(i), layout.dataLength(i));
@@ -62,6 +66,7 @@ final class LogIndex {
       long[] grown;
       if (history == null) {
         grown = new long[] {layout.tid(), location};
+        newObjects++;
       } else {
         grown = Arrays.copyOf(history, history.length + 2);
         grown[history.length] = layout.tid();
@@ -71,7 +76,9 @@ final class LogIndex {
       added += layout.dataLength(i);
     }
     tids = tids.append(layout.tid(), unitOffset);
-    dataBytes += added;
+    StorageStats before = stats;
+    stats = new StorageStats(before.objects() + newObjects, before.transactions() + 1,
+        before.bytes() + added);
   }
 
   /** Returns the object's revisions as (serial, location) pairs in serial order, or null. */
@@ -96,12 +103,9 @@ final class LogIndex {
     return tids;
   }
 
-  int objectCount() {
-    return revisions.size();
-  }
-
-  long dataBytes() {
-    return dataBytes;
+  /** Returns the objects, transactions and data bytes indexed, all as of one transaction. */
+  StorageStats stats() {
+    return stats;
   }
 
   /**

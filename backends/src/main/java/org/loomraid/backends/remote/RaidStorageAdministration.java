@@ -1,7 +1,9 @@
 package org.loomraid.backends.remote;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.loomraid.raid.BackendInfo;
 import org.loomraid.raid.RaidStorage;
@@ -66,9 +68,14 @@ final class RaidStorageAdministration implements RaidAdministration {
     details.put("lag", Long.toString(info.lag()));
     details.put("calls", Long.toString(info.calls()));
     details.put("failures", Long.toString(info.failures()));
-    details.put("meanLatency", info.meanLatency().toString());
-    details.put("maxLatency", info.maxLatency().toString());
+    details.put("meanLatency", milliseconds(info.meanLatency()));
+    details.put("maxLatency", milliseconds(info.maxLatency()));
     return new RemoteRaidAdmin.Backend(info.name(), info.state().name(), info.reason(), details);
+  }
+
+  /** Formats a latency for operators: {@code 0.106ms}, not {@code PT0.000105639S}. */
+  static String milliseconds(Duration latency) {
+    return String.format(Locale.ROOT, "%.3fms", latency.toNanos() / 1e6);
   }
 
   private static Map<String, String> describe(RecoveryProgress progress) {

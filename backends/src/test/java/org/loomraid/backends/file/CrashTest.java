@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,6 +32,7 @@ class CrashTest {
   @Test
   void everyAcknowledgedCommitSurvivesSigkillWhole() throws Exception {
     Map<Long, Long> acknowledged = new TreeMap<>();
+    List<String> otherOutput = new ArrayList<>();
     Random random = new Random();
     for (int round = 1; round <= ROUNDS; round++) {
       int target = 30 + random.nextInt(70);
@@ -41,14 +43,19 @@ class CrashTest {
           String[] parts = ack.split(" ");
           acknowledged.put(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
         }
+        for (String line : child.lines()) {
+          if (!line.startsWith("ACK ")) {
+            otherOutput.add("round " + round + ": " + line);
+          }
+        }
         System.out.printf("crash round %d: killed after %d acknowledged commits%n",
             round, child.linesStartingWith("ACK ").size());
       }
-      verify(acknowledged, round);
+      verify(acknowledged, round, otherOutput);
     }
   }
 
-  private void verify(Map<Long, Long> acknowledged, int rounds) {
+  private void verify(Map<Long, Long> acknowledged, int rounds, List<String> otherOutput) {
     try (FileStorage storage = FileStorage.open(dir)) {
       for (Map.Entry<Long, Long> ack : acknowledged.entrySet()) {
         Oid oid = Oid.of(ack.getValue());
@@ -60,8 +67,16 @@ class CrashTest {
         assertWhole(record);
       }
       int extra = history.size() - acknowledged.size();
+      List<Tid> unacknowledged = new ArrayList<>();
+      for (TransactionRecord record : history) {
+        if (!acknowledged.containsKey(record.tid().value())) {
+          unacknowledged.add(record.tid());
+        }
+      }
       assertTrue(extra >= 0 && extra <= rounds,
-          "at most one commit per crash may be in the log unacknowledged; found " + extra);
+          "at most one commit per crash may be in the log unacknowledged; found " + extra
+              + " after " + rounds + " crashes: " + unacknowledged
+              + "; the children's other output: " + otherOutput);
       long lastAcknowledged = ((TreeMap<Long, Long>) acknowledged).lastKey();
       assertTrue(storage.lastTransaction().value() >= lastAcknowledged);
       long highestOid = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
