@@ -38,7 +38,7 @@ public class CommitBenchmark {
   /** How many disjoint object sets each writer cycles through (see {@link CommitWorkload}). */
   static final int OBJECT_SETS = 1024;
 
-  /** The write path: {@code SEQUENTIAL}, {@code PARALLEL_STRUCTURED} or {@code PARALLEL_THREADS}. */
+  /** The write path: SEQUENTIAL, PARALLEL_STRUCTURED or PARALLEL_THREADS. */
   @Param({"SEQUENTIAL", "PARALLEL_STRUCTURED", "PARALLEL_THREADS"})
   public String path;
 
@@ -76,6 +76,7 @@ public class CommitBenchmark {
       RaidSubject.requireIntact(subject);
     } finally {
       subject.close();
+      RaidSubject.collectGarbage();
     }
   }
 

@@ -52,6 +52,7 @@ public class CommitFloorBenchmark {
   @TearDown(Level.Iteration)
   public void close() {
     subject.close();
+    RaidSubject.collectGarbage();
   }
 
   /** One transaction: begin, {@code records} stores, vote, commit. */

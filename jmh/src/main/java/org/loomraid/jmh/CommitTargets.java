@@ -42,7 +42,7 @@ final class CommitTargets {
           "%-19s %d backends, %d records: ", m.path(), m.backends(), m.records()));
       if (row.ratioToFloor().isPresent()) {
         double ratio = row.ratioToFloor().getAsDouble();
-        line.append(String.format(Locale.ROOT, "%.2f x floor (<= %.2f) %s", ratio,
+        line.append(String.format(Locale.ROOT, "%.3f x floor (<= %.2f) %s", ratio,
             MAX_RATIO_TO_FLOOR, ratio <= MAX_RATIO_TO_FLOOR ? "MET" : "MISSED"));
       } else {
         line.append("floor not measured");
@@ -51,7 +51,7 @@ final class CommitTargets {
       if (row.speedupVsSequential().isPresent()) {
         double speedup = row.speedupVsSequential().getAsDouble();
         double wanted = MIN_SPEEDUP_PER_BACKEND * m.backends();
-        line.append(String.format(Locale.ROOT, "speedup %.2f (>= %.2f) %s", speedup, wanted,
+        line.append(String.format(Locale.ROOT, "speedup %.3f (>= %.2f) %s", speedup, wanted,
             speedup >= wanted ? "MET" : "MISSED"));
       } else {
         line.append("sequential not measured");

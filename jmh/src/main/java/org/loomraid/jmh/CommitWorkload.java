@@ -9,9 +9,9 @@ import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionMeta;
 
 /**
- * One writer's workload: each commit updates {@code records} objects of {@link #RECORD_BYTES} bytes,
- * the way an application rewrites the objects it changed. Every path in {@link CommitPath} runs
- * exactly this, so their timings compare like with like.
+ * One writer's workload: each commit updates {@code records} objects of {@link #RECORD_BYTES}
+ * bytes, the way an application rewrites the objects it changed. Every path in {@link CommitPath}
+ * runs exactly this, so their timings compare like with like.
  *
  * <p>The writer cycles through {@code sets} disjoint sets of objects, so no object's history grows
  * by more than one revision every {@code sets} commits (a memory storage appends to the history it

@@ -68,7 +68,7 @@ record CompareOptions(
 
         --quick              one configuration, a few seconds each (a smoke test, < 1 minute)
         --full               every configuration: backends 1,2,3,5,8 x latency 0,100,1000 us
-                             x records 1,10,100, longer iterations (about an hour)
+                             x records 1,10,100, longer iterations (about 20 minutes)
         --csv FILE           also write the rows to FILE as CSV
         --backends LIST      backend counts, e.g. 1,3,8 (1..64)
         --latency LIST       backend latencies in microseconds, e.g. 0,100,1000
@@ -183,8 +183,12 @@ record CompareOptions(
       if (quick && full) {
         throw new UsageException("--quick and --full exclude each other");
       }
-      ComparisonProfile profile =
-          quick ? ComparisonProfile.QUICK : full ? ComparisonProfile.FULL : ComparisonProfile.DEFAULT;
+      ComparisonProfile profile = ComparisonProfile.DEFAULT;
+      if (quick) {
+        profile = ComparisonProfile.QUICK;
+      } else if (full) {
+        profile = ComparisonProfile.FULL;
+      }
       return new CompareOptions(
           profile,
           orElse(backends, profile.backends),

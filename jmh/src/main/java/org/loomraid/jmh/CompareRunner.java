@@ -70,38 +70,45 @@ public final class CompareRunner {
       }
       paths.remove(CommitPath.PARALLEL_STRUCTURED);
     }
+    Collection<RunResult> results = measure(options, paths, err);
+    if (results == null) {
+      return 1;
+    }
+    return report(options, structuredMissing, results, out, err);
+  }
+
+  /** Runs the JMH selection; returns null (having said why on {@code err}) if it failed. */
+  private static Collection<RunResult> measure(
+      CompareOptions options, List<CommitPath> paths, PrintStream err) {
     int runs = options.latenciesMicros().size() * options.records().size()
         * (1 + paths.size() * options.backends().size());
     err.printf("loomraid compare: %d benchmark runs (%s)%n", runs, options.jmhSettings());
-
-    Collection<RunResult> results;
-    ProgressFormat progress = null;
-    OutputFormat format;
-    if (options.verbose()) {
-      format = OutputFormatFactory.createFormatInstance(err, VerboseMode.NORMAL);
-    } else {
-      progress = new ProgressFormat(err, runs);
-      format = progress;
-    }
+    ProgressFormat progress = options.verbose() ? null : new ProgressFormat(err, runs);
+    OutputFormat format = progress != null ? progress
+        : OutputFormatFactory.createFormatInstance(err, VerboseMode.NORMAL);
     try {
-      results = new Runner(jmhOptions(options, paths), format).run();
+      return new Runner(jmhOptions(options, paths), format).run();
     } catch (RunnerException | RuntimeException e) {
       if (progress != null) {
         err.println();
         err.println(progress.transcript());
       }
       err.println("loomraid compare: a benchmark failed: " + describe(e));
-      return 1;
+      return null;
     }
+  }
 
+  /** Prints the header, the table and the target verdicts, and writes the CSV if asked. */
+  private static int report(CompareOptions options, Optional<String> structuredMissing,
+      Collection<RunResult> results, PrintStream out, PrintStream err) {
     List<Measurement> measurements = new ArrayList<>();
-    BenchmarkParams any = null;
+    BenchmarkParams forked = null;
     for (RunResult result : results) {
       measurements.add(measurement(result));
-      any = result.getParams();
+      forked = result.getParams();
     }
     List<ComparisonRow> rows = ComparisonTable.rows(measurements);
-    out.print(header(options, structuredMissing, any));
+    out.print(header(options, structuredMissing, forked));
     out.println();
     out.print(ComparisonTable.table(rows));
     out.println();
@@ -136,7 +143,6 @@ public final class CompareRunner {
         .warmupTime(options.warmupTime())
         .measurementIterations(options.iterations())
         .measurementTime(options.iterationTime())
-        .shouldDoGC(true)
         .shouldFailOnError(true);
     if (!paths.isEmpty()) {
       builder.include("^" + Pattern.quote(CommitBenchmark.class.getName() + ".commit") + "$")

@@ -14,7 +14,7 @@ enum ComparisonProfile {
   /** The README's run: about three minutes on two cores. */
   DEFAULT(List.of(1, 3, 8), List.of(0, 100, 1000), List.of(10), 1, 1, TimeValue.seconds(1), 2,
       TimeValue.seconds(1)),
-  /** Every configuration of the design (5 backend counts, 3 latencies, 3 sizes); about an hour. */
+  /** Every configuration of the design (5 backend counts, 3 latencies, 3 sizes); ~20 minutes. */
   FULL(List.of(1, 2, 3, 5, 8), List.of(0, 100, 1000), List.of(1, 10, 100), 1, 2,
       TimeValue.seconds(1), 5, TimeValue.seconds(1));
 

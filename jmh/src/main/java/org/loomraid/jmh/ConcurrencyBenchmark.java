@@ -43,11 +43,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 public class ConcurrencyBenchmark {
 
-  /** The only place this benchmark creates threads: one virtual thread per client and round. */
-  private static final ThreadFactory CLIENT_THREADS =
-      Thread.ofVirtual().name("bench-client-", 0).factory();
+  /** One virtual thread per client and round. */
+  private static final ThreadFactory CLIENT_THREADS = BenchmarkThreads.virtual("bench-client-");
 
-  /** The write path: {@code SEQUENTIAL}, {@code PARALLEL_STRUCTURED} or {@code PARALLEL_THREADS}. */
+  /**
+   * Object sets each client cycles through: commits are few at this latency, so histories stay
+   * short with a handful.
+   */
+  private static final int CLIENT_OBJECT_SETS = 4;
+
+  /** The write path: SEQUENTIAL, PARALLEL_STRUCTURED or PARALLEL_THREADS. */
   @Param({"SEQUENTIAL", "PARALLEL_STRUCTURED", "PARALLEL_THREADS"})
   public String path;
 
@@ -92,7 +97,7 @@ public class ConcurrencyBenchmark {
       throw new IllegalArgumentException("path must be a RAID path, not " + path);
     }
     subject = commitPath.open(backends, Duration.ofNanos(latencyMicros * 1_000L));
-    workloads = CommitWorkload.forClients(subject, clients, records, 4);
+    workloads = CommitWorkload.forClients(subject, clients, records, CLIENT_OBJECT_SETS);
   }
 
   /** Checks that no backend was lost during the iteration, then closes the RAID. */

@@ -94,6 +94,16 @@ final class RaidSubject {
   }
 
   /**
+   * Collects the garbage a closed subject left, between iterations and outside the measured time,
+   * so that one iteration's history is not collected during the next one's samples. (JMH's own
+   * {@code -gc true} does this too, but then waits half a second per iteration for the collector
+   * to settle, which would cost the comparison a minute.)
+   */
+  static void collectGarbage() {
+    System.gc();
+  }
+
+  /**
    * Whether this JVM runs the StructuredTaskScope fan-out when left to choose, as a RAID opened
    * here (or in a JMH fork with the same options) would.
    *

@@ -1,16 +1,28 @@
 /**
  * JMH benchmarks of the RAID engine and the comparison runner that is the project's main job.
  *
+ * <p>Groups: {@code CommitBenchmark} (commit latency per write path, backend count, backend
+ * latency and transaction size, over memory backends behind {@code LatencyStorage}) with its
+ * {@code CommitFloorBenchmark} (the same commit on one backend, no RAID);
+ * {@code FileCommitBenchmark} (the same over {@code FileStorage}, fsync off);
+ * {@code ConcurrencyBenchmark} (commits per second with 1 to 1024 virtual-thread clients);
+ * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency);
+ * {@code ReadBenchmark} (load per read policy with one backend ten times slower);
+ * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly); and
+ * {@code VirtualThreadBaselineBenchmark}, the control: starting and joining bare virtual threads.
+ *
  * <p>Every benchmark builds its subject through {@link org.loomraid.jmh.CommitPath}, one enum
  * constant per write path, so each path runs the same workload ({@link
- * org.loomraid.jmh.CommitWorkload}) and is checked, when opened, to be the path it claims.
- * {@link org.loomraid.jmh.CompareRunner} runs a selection of them through JMH's API and prints
- * one table: per configuration, each path's mean and median commit latency, its speedup over
- * sequential mirroring, and its ratio to the floor (one backend, no RAID).
+ * org.loomraid.jmh.CommitWorkload}); a RAID path is checked when it opens to run the fan-out it
+ * names, and every run fails if a backend was degraded while it was measured.
+ * {@link org.loomraid.jmh.CompareRunner} runs a selection through JMH's API and prints one table:
+ * per configuration, each path's mean and median commit latency, its speedup over sequential
+ * mirroring, and its ratio to the floor.
  *
  * <p>Run from the shaded {@code jmh/target/benchmarks.jar} (multi-release, so the
  * StructuredTaskScope fan-out is found on JDK 25) through {@code ./loomraid compare} or
- * {@code ./loomraid bench}. Benchmarks run one JMH thread each unless stated; concurrent clients
- * are virtual threads created by the benchmark itself.
+ * {@code ./loomraid bench}; JMH's forks inherit the launching JVM's options, including
+ * {@code --enable-preview}. Benchmarks run one JMH thread each; concurrent clients are virtual
+ * threads created by the benchmark itself, in one named factory.
  */
 package org.loomraid.jmh;

@@ -21,8 +21,19 @@ class CommitTargetsTest {
         m(3, 1000, CommitPath.PARALLEL_STRUCTURED, 3300))));
 
     assertEquals(1, verdicts.size());
-    assertEquals("PARALLEL_STRUCTURED 3 backends, 10 records: 1.10 x floor (<= 1.10) MET; "
-        + "speedup 2.73 (>= 2.70) MET", verdicts.get(0));
+    assertEquals("PARALLEL_STRUCTURED 3 backends, 10 records: 1.100 x floor (<= 1.10) MET; "
+        + "speedup 2.727 (>= 2.70) MET", verdicts.get(0));
+  }
+
+  @Test
+  void justAboveTheBoundIsMissedEvenWhereTwoDecimalsWouldRoundItDown() {
+    List<String> verdicts = CommitTargets.verdicts(ComparisonTable.rows(List.of(
+        m(1, 1000, CommitPath.FLOOR, 2000),
+        m(3, 1000, CommitPath.SEQUENTIAL, 6000),
+        m(3, 1000, CommitPath.PARALLEL_THREADS, 2201))));
+
+    assertEquals("PARALLEL_THREADS    3 backends, 10 records: 1.101 x floor (<= 1.10) MISSED; "
+        + "speedup 2.726 (>= 2.70) MET", verdicts.get(0));
   }
 
   @Test
@@ -32,8 +43,8 @@ class CommitTargetsTest {
         m(8, 1000, CommitPath.SEQUENTIAL, 24000),
         m(8, 1000, CommitPath.PARALLEL_THREADS, 4000))));
 
-    assertEquals("PARALLEL_THREADS    8 backends, 10 records: 1.33 x floor (<= 1.10) MISSED; "
-        + "speedup 6.00 (>= 7.20) MISSED", verdicts.get(0));
+    assertEquals("PARALLEL_THREADS    8 backends, 10 records: 1.333 x floor (<= 1.10) MISSED; "
+        + "speedup 6.000 (>= 7.20) MISSED", verdicts.get(0));
   }
 
   @Test
