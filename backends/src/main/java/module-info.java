@@ -4,4 +4,7 @@
 module org.loomraid.backends {
   requires transitive org.loomraid.core;
   requires org.slf4j;
+
+  exports org.loomraid.backends.file;
+  exports org.loomraid.backends.remote;
 }

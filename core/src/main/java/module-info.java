@@ -3,7 +3,9 @@
  */
 module org.loomraid.core {
   requires org.slf4j;
+  requires java.management;
 
   exports org.loomraid.storage;
   exports org.loomraid.raid;
+  exports org.loomraid.testing;
 }

@@ -1,9 +1,12 @@
 package org.loomraid.raid;
 
 /**
- * An error of the RAID itself (closed, read-only, no working backend), as opposed to an answer
- * from its backends. Deliberately not a {@link org.loomraid.storage.StorageException}: when a RAID
- * is the backend of another RAID, a closed inner RAID is a failure for the outer one.
+ * An error of the RAID itself (read-only, no working backend, no backend left to serve a call), as
+ * opposed to an answer from its backends. Deliberately not a
+ * {@link org.loomraid.storage.StorageException}: when a RAID is the backend of another RAID, the
+ * inner RAID's error is a failure for the outer one. A closed RAID throws
+ * {@link RaidClosedException}, which is a {@link org.loomraid.storage.StorageClosedException} like
+ * every closed storage's (and so, likewise, a failure, not an answer).
  */
 public class RaidException extends RuntimeException {
 

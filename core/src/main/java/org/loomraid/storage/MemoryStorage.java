@@ -36,6 +36,9 @@ public final class MemoryStorage implements Storage {
   /** The default bound on the wait for the commit lock. */
   public static final Duration DEFAULT_COMMIT_LOCK_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The history of an object that has none (empty, so safe to share). */
+  private static final Revision[] NO_REVISIONS = new Revision[0];
+
   private final String name;
   private final Duration commitLockTimeout;
   private final TidGenerator tids;
@@ -351,7 +354,7 @@ public final class MemoryStorage implements Storage {
 
   private Revision[] historyOf(Oid oid) {
     Revision[] history = histories.get(oid);
-    return history == null ? new Revision[0] : history;
+    return history == null ? NO_REVISIONS : history;
   }
 
   private Tid currentSerial(Oid oid) {
@@ -419,10 +422,7 @@ public final class MemoryStorage implements Storage {
     @Override
     protected void checkStore(Store store) {
       checkOpen();
-      Tid current = currentSerial(store.oid());
-      if (!current.equals(store.expectedSerial())) {
-        throw new ConflictException(store.oid(), store.expectedSerial(), current);
-      }
+      checkSerial(store);
     }
 
     @Override
@@ -432,10 +432,7 @@ public final class MemoryStorage implements Storage {
       holdsLock = true;
       checkOpen();
       for (Store store : stores) {
-        Tid current = currentSerial(store.oid());
-        if (!current.equals(store.expectedSerial())) {
-          throw new ConflictException(store.oid(), store.expectedSerial(), current);
-        }
+        checkSerial(store);
       }
       Tid last = view.last();
       Tid requested = requestedTid();
@@ -467,6 +464,14 @@ public final class MemoryStorage implements Storage {
     @Override
     protected void onAbort(boolean hasVoted) {
       releaseLock();
+    }
+
+    /** Throws a conflict if the object's current serial is not the one the store expects. */
+    private void checkSerial(Store store) {
+      Tid current = currentSerial(store.oid());
+      if (!current.equals(store.expectedSerial())) {
+        throw new ConflictException(store.oid(), store.expectedSerial(), current);
+      }
     }
 
     /** Releases the commit lock if this transaction holds it; safe to call twice. */

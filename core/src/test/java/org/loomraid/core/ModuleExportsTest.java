@@ -23,7 +23,7 @@ class ModuleExportsTest {
       exported.add(export.source());
     }
     assertEquals(
-        new TreeSet<>(Set.of("org.loomraid.storage", "org.loomraid.raid")),
+        new TreeSet<>(Set.of("org.loomraid.storage", "org.loomraid.raid", "org.loomraid.testing")),
         exported);
   }
 

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
@@ -103,9 +102,17 @@ public abstract class StorageContractTest {
   private static final TransactionMeta META =
       new TransactionMeta("contract", "contract suite", Map.of("suite", "storage"));
 
-  /** The one place the suite creates threads: virtual, named after the suite. */
+  /** Where the suite creates threads: virtual workers, named after the suite... */
   private static final ThreadFactory WORKER_THREADS =
       Thread.ofVirtual().name("contract-worker-", 0).factory();
+
+  /**
+   * ...and platform threads for readers that spin. A spinning virtual thread is never preempted
+   * and can starve the virtual threads the writer and the storage itself need; the OS time-slices
+   * platform threads fairly. Daemons, so that a stuck reader cannot keep a test JVM alive.
+   */
+  private static final ThreadFactory SPINNING_READER_THREADS =
+      Thread.ofPlatform().name("contract-reader-", 0).daemon(true).factory();
 
   private static final AtomicInteger STORAGE_NUMBERS = new AtomicInteger();
 
@@ -267,6 +274,10 @@ public abstract class StorageContractTest {
 
   static ExecutorService workers() {
     return Executors.newThreadPerTaskExecutor(WORKER_THREADS);
+  }
+
+  static ExecutorService spinningReaders() {
+    return Executors.newThreadPerTaskExecutor(SPINNING_READER_THREADS);
   }
 
   /** Waits for every future; rethrows the first failure (an assertion error stays one). */
@@ -1409,12 +1420,14 @@ public abstract class StorageContractTest {
      * One writer commits transactions that each write the same counter into every object; readers
      * check, while it runs, everything the contract guarantees about a consistent view.
      *
-     * <p>The writer starts first and readers wait for its first commit, then read in a tight loop
-     * until it finishes. A virtual thread that spins is never descheduled, so readers are fewer
-     * than the carrier threads on a 2-core machine, yield regularly, and stop after a bounded
-     * number of checks even if the writer were starved. The writer commits for a minimum number
+     * <p>The writer (a virtual thread) starts first; readers wait for its first commit, then read
+     * in a tight loop until it finishes. The readers are platform threads (see
+     * {@link #SPINNING_READER_THREADS}), yield regularly, and stop after a bounded number of
+     * checks whatever happens to the writer. The writer commits for a minimum number
      * of transactions and a minimum stress time (not a timing assertion: a fast storage simply
-     * gets more commits, a slow durable one no more than the minimum), up to a cap.
+     * gets more commits, a slow durable one no more than the minimum), up to a cap. On a busy
+     * machine the writer could still finish before any reader is scheduled, so once, halfway
+     * through the minimum, it waits until a reader check has run (or a reader has ended).
      */
     @Test
     void readersDuringCommitsOnlyEverSeeWholeTransactions() throws Exception {
@@ -1432,8 +1445,9 @@ public abstract class StorageContractTest {
       AtomicBoolean writing = new AtomicBoolean(true);
       CountDownLatch firstCommit = new CountDownLatch(1);
       AtomicLong checks = new AtomicLong();
+      AtomicInteger readersEnded = new AtomicInteger();
       int commits;
-      try (ExecutorService workers = workers()) {
+      try (ExecutorService workers = workers(); ExecutorService readerThreads = spinningReaders()) {
         Future<Integer> writer = workers.submit(() -> {
           long start = System.nanoTime();
           int i = 1;
@@ -1449,6 +1463,11 @@ public abstract class StorageContractTest {
                 previous = tx.commit();
               }
               firstCommit.countDown();
+              if (i == minCommits / 2) {
+                // A reader that failed has ended: stop waiting, its failure is reported below.
+                await().atMost(PATIENCE)
+                    .until(() -> checks.get() > 0 || readersEnded.get() > 0);
+              }
             }
           } finally {
             writing.set(false);
@@ -1458,24 +1477,11 @@ public abstract class StorageContractTest {
         });
         List<Future<Void>> readerFutures = new ArrayList<>();
         for (int r = 0; r < readers; r++) {
-          readerFutures.add(workers.submit(() -> {
-            firstCommit.await();
-            Tid listedUpTo = Tid.NONE;
-            for (long n = 0; writing.get() && n < checksCap; n++) {
-              // Half the loads go to the object each transaction stores first: between its
-              // store and the commit's end lies the widest window for seeing it too early.
-              checkLoadIsNeverAheadOfLastTransaction(oids.get(n % 2 == 0 ? 0 : (int) (n % objects)));
-              checkStatsAreWhole(objects, bytesPerCommit);
-              if (n % 8 == 0) {
-                checkSnapshotAtLastTid(oids);
-              }
-              if (n % 256 == 0) {
-                listedUpTo = checkTransactionsAreWhole(objects, listedUpTo);
-              }
-              if (n % 16 == 15) {
-                Thread.yield();
-              }
-              checks.incrementAndGet();
+          readerFutures.add(readerThreads.submit(() -> {
+            try {
+              readWhileWriting(oids, writing, firstCommit, checks, checksCap, bytesPerCommit);
+            } finally {
+              readersEnded.incrementAndGet();
             }
             return null;
           }));
@@ -1489,8 +1495,32 @@ public abstract class StorageContractTest {
       }
       System.out.printf("%s: %d commits, %d reader checks during them%n",
           storage.name(), commits, checks.get());
-      assertTrue(checks.get() > 0, "readers never ran");
+      assertTrue(checks.get() > 0, "no reader check ran while the writer committed");
       assertEquals(new StorageStats(objects, commits, commits * bytesPerCommit), storage.stats());
+    }
+
+    /** One reader: checks in a tight loop from the writer's first commit until it finishes. */
+    private void readWhileWriting(List<Oid> oids, AtomicBoolean writing, CountDownLatch firstCommit,
+        AtomicLong checks, long checksCap, long bytesPerCommit) throws InterruptedException {
+      firstCommit.await();
+      int objects = oids.size();
+      Tid listedUpTo = Tid.NONE;
+      for (long n = 0; writing.get() && n < checksCap; n++) {
+        // Half the loads go to the object each transaction stores first: between its store
+        // and the commit's end lies the widest window for seeing it too early.
+        checkLoadIsNeverAheadOfLastTransaction(oids.get(n % 2 == 0 ? 0 : (int) (n % objects)));
+        checkStatsAreWhole(objects, bytesPerCommit);
+        if (n % 8 == 0) {
+          checkSnapshotAtLastTid(oids);
+        }
+        if (n % 256 == 0) {
+          listedUpTo = checkTransactionsAreWhole(objects, listedUpTo);
+        }
+        if (n % 16 == 15) {
+          Thread.yield();
+        }
+        checks.incrementAndGet();
+      }
     }
 
     /** Every transaction writes every object, so at a fixed tid all of them carry that tid. */

@@ -1,0 +1,913 @@
+package org.loomraid.backends.file;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.loomraid.storage.BufferedTransaction;
+import org.loomraid.storage.CommitLockTimeoutException;
+import org.loomraid.storage.ConflictException;
+import org.loomraid.storage.DataRecord;
+import org.loomraid.storage.ObjectNotFoundException;
+import org.loomraid.storage.Oid;
+import org.loomraid.storage.Revision;
+import org.loomraid.storage.StaleTidException;
+import org.loomraid.storage.Storage;
+import org.loomraid.storage.StorageClosedException;
+import org.loomraid.storage.StorageInterruptedException;
+import org.loomraid.storage.StorageStats;
+import org.loomraid.storage.StorageTransaction;
+import org.loomraid.storage.Tid;
+import org.loomraid.storage.TidGenerator;
+import org.loomraid.storage.TransactionIterator;
+import org.loomraid.storage.TransactionMeta;
+import org.loomraid.storage.TransactionRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link Storage}: an append-only transaction log in a directory, indexed in memory.
+ *
+ * <p>Each committed transaction is one checksummed unit at the end of {@code loomraid.log}
+ * (format: {@code docs/file-format.md}). Opening the directory validates every unit and rebuilds
+ * the index; a torn last unit, left by a crash during a write, is cut off (logged at WARN), while
+ * damage anywhere else makes {@link #open} fail with a {@link CorruptLogException} naming the byte
+ * offset. With {@link FsyncPolicy#EVERY_COMMIT} (the default) a commit is on the device before
+ * {@link StorageTransaction#commit()} returns.
+ *
+ * <pre>{@code
+ * try (FileStorage storage = FileStorage.open(directory)) {
+ *   Oid oid = storage.newOid();
+ *   try (StorageTransaction tx = storage.begin(TransactionMeta.of("alice", "first"))) {
+ *     tx.store(oid, Tid.NONE, bytes);
+ *     tx.vote();
+ *     tx.commit();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Ownership.</b> A directory is open in one place at a time: a second open, in this JVM or
+ * another process, fails at once with {@link DirectoryLockedException}.
+ *
+ * <p><b>Object ids.</b> {@link #newOid()} hands out ids from blocks of {@value #OID_BLOCK}
+ * reserved by a small unit in the log (synced like a commit), so an id is never handed out twice,
+ * also across reopen and crashes; after a reopen the counter resumes after the last reserved
+ * block. Reservations are rounded up to block boundaries, so mirrored storages that saw the same
+ * calls reserve the same ids.
+ *
+ * <p><b>Threading and locks.</b> All methods are thread-safe. Reads take no lock: they use
+ * positional reads on pooled handles and see only transactions committed before they started.
+ * Locks, in the order they are taken:
+ * <ol>
+ *   <li>the <em>pack lock</em>: one pack at a time;
+ *   <li>the <em>commit lock</em> (a fair semaphore, since vote and commit may run on different
+ *       threads): held by one transaction from vote to commit or abort, by a restore, and by the
+ *       last phase of a pack; waited for at most the commit lock timeout;
+ *   <li>the <em>append lock</em>: the end of the log, its append handle, index updates and OID
+ *       reservations; held for one write (and sync).
+ * </ol>
+ *
+ * <p><b>Interrupts.</b> No I/O goes through an interruptible channel, so interrupting a thread
+ * (as a RAID does to a backend that missed its deadline) never closes anything shared: an
+ * interrupted read or commit completes normally (the flag stays set), and only waits for the
+ * commit lock end early, with {@link StorageInterruptedException} and nothing committed. A commit
+ * is therefore either written whole or not at all.
+ *
+ * <p><b>Failures.</b> I/O errors are {@link UncheckedIOException}s (failures, not answers). A
+ * failed write is cut back off the log and the storage stays usable; a failed sync leaves it
+ * refusing writes until reopened (the transaction may or may not be in the log then), because
+ * after a failed sync nobody knows what reached the device.
+ */
+public final class FileStorage implements Storage {
+
+  /** The default bound on the wait for the commit lock. */
+  public static final Duration DEFAULT_COMMIT_LOCK_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The default and largest record size: {@link DataRecord#MAX_DATA_LENGTH} (16 MiB). */
+  public static final int DEFAULT_MAX_RECORD_SIZE = DataRecord.MAX_DATA_LENGTH;
+
+  /** How many object ids one reservation unit reserves. */
+  public static final long OID_BLOCK = 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
+
+  /** Permits released on close so that every waiter for the commit lock wakes and gives up. */
+  private static final int WAKE_ALL_WAITERS = 1 << 20;
+
+  private final String name;
+  private final Path directory;
+  private final Path logPath;
+  private final FsyncPolicy fsyncPolicy;
+  private final boolean readOnly;
+  private final int maxRecordSize;
+  private final Duration commitLockTimeout;
+  private final TidGenerator tids;
+  private final PackObserver packObserver;
+  private final WriteFaults writeFaults;
+  private final DirectoryLock directoryLock;
+
+  private final ReentrantLock packLock = new ReentrantLock();
+  private final Semaphore commitLock = new Semaphore(1, true);
+  private final ReentrantLock appendLock = new ReentrantLock();
+
+  /** The current log file and index; replaced by pack under the append lock. */
+  private volatile LogFile log;
+
+  /** The last committed tid; written after the transaction is indexed, so it publishes it. */
+  private volatile Tid last;
+
+  private final AtomicLong oidCounter;
+
+  /** Every oid up to this one is reserved in the log. Written under the append lock. */
+  private volatile long reservedThrough;
+
+  /** Set when a sync failed: what reached the device is unknown, so no more writes. */
+  private volatile IOException syncFailure;
+
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean closed;
+
+  private FileStorage(Builder builder, DirectoryLock directoryLock, LogLoader.Loaded loaded) {
+    this.name = builder.name;
+    this.directory = builder.directory;
+    this.logPath = builder.directory.resolve(LogLoader.LOG_FILE);
+    this.fsyncPolicy = builder.fsyncPolicy;
+    this.readOnly = builder.readOnly;
+    this.maxRecordSize = builder.maxRecordSize;
+    this.commitLockTimeout = builder.commitLockTimeout;
+    this.tids = builder.tids;
+    this.packObserver = builder.packObserver;
+    this.writeFaults = builder.writeFaults;
+    this.directoryLock = directoryLock;
+    this.log = loaded.file();
+    this.last = Tid.of(loaded.lastTid());
+    this.reservedThrough = loaded.reservedThrough();
+    this.oidCounter = new AtomicLong(Math.max(loaded.maxOid(), loaded.reservedThrough()));
+  }
+
+  /**
+   * Opens the storage in {@code directory} with default settings, creating an empty log if the
+   * directory has none. See {@link Builder#open()}.
+   */
+  public static FileStorage open(Path directory) {
+    return builder(directory).open();
+  }
+
+  /** Returns a builder for the storage in {@code directory}. */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** Settings for opening a {@link FileStorage}; every setter validates at once. */
+  public static final class Builder {
+    private final Path directory;
+    private String name;
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.EVERY_COMMIT;
+    private boolean readOnly;
+    private int maxRecordSize = DEFAULT_MAX_RECORD_SIZE;
+    private Duration commitLockTimeout = DEFAULT_COMMIT_LOCK_TIMEOUT;
+    private TidGenerator tids = TidGenerator.system();
+    private PackObserver packObserver = PackObserver.NONE;
+    private WriteFaults writeFaults = WriteFaults.NONE;
+
+    private Builder(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+      Path fileName = directory.toAbsolutePath().normalize().getFileName();
+      this.name = fileName == null ? directory.toString() : fileName.toString();
+    }
+
+    /** The storage's name for logs and errors; defaults to the directory's name. */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** When to sync the log to the device; defaults to {@link FsyncPolicy#EVERY_COMMIT}. */
+    public Builder fsyncPolicy(FsyncPolicy policy) {
+      this.fsyncPolicy = Objects.requireNonNull(policy, "fsyncPolicy");
+      return this;
+    }
+
+    /**
+     * Opens without writing anything: every write call throws {@link ReadOnlyStorageException},
+     * a torn tail is ignored rather than truncated, and the log must exist. Defaults to false.
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /**
+     * The largest object data this storage accepts in a store or restore, in bytes: between 1
+     * and {@link DataRecord#MAX_DATA_LENGTH} (the default). Records already in the log are read
+     * whatever their size.
+     */
+    public Builder maxRecordSize(int bytes) {
+      if (bytes < 1 || bytes > DataRecord.MAX_DATA_LENGTH) {
+        throw new IllegalArgumentException("maxRecordSize must be between 1 and "
+            + DataRecord.MAX_DATA_LENGTH + ", was " + bytes);
+      }
+      this.maxRecordSize = bytes;
+      return this;
+    }
+
+    /** How long vote, restore and pack wait for the commit lock; must be positive. */
+    public Builder commitLockTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "commitLockTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("commitLockTimeout must be positive, was " + timeout);
+      }
+      this.commitLockTimeout = timeout;
+      return this;
+    }
+
+    /** Where new tids come from (a clock can be injected for tests). */
+    public Builder tidGenerator(TidGenerator generator) {
+      this.tids = Objects.requireNonNull(generator, "tidGenerator");
+      return this;
+    }
+
+    /** Observes the steps of pack (tests simulate crashes with it). */
+    Builder packObserver(PackObserver observer) {
+      this.packObserver = Objects.requireNonNull(observer, "packObserver");
+      return this;
+    }
+
+    /** Injects failures into appends (tests of the failure paths). */
+    Builder writeFaults(WriteFaults faults) {
+      this.writeFaults = Objects.requireNonNull(faults, "writeFaults");
+      return this;
+    }
+
+    /**
+     * Opens the storage: takes ownership of the directory, creates the log if there is none
+     * (unless read-only), validates and indexes every unit, and truncates a torn last unit.
+     *
+     * @throws IllegalArgumentException if the directory does not exist, is not a directory, is
+     *     not writable (unless read-only), or holds no log when read-only
+     * @throws DirectoryLockedException if the directory is open elsewhere
+     * @throws LogFormatException if the log is not a loomraid log of a readable version
+     * @throws CorruptLogException if the log is damaged other than by a torn last write
+     * @throws UncheckedIOException if reading or writing the files fails
+     */
+    public FileStorage open() {
+      checkDirectory(directory, readOnly);
+      DirectoryLock lock = DirectoryLock.acquire(directory, name, readOnly);
+      try {
+        LogLoader.Loaded loaded = LogLoader.load(directory, name, readOnly);
+        return new FileStorage(this, lock, loaded);
+      } catch (IOException e) {
+        lock.close();
+        throw new UncheckedIOException("storage '" + name + "': cannot open the log in " + directory, e);
+      } catch (RuntimeException | Error e) {
+        lock.close();
+        throw e;
+      }
+    }
+  }
+
+  private static void checkDirectory(Path directory, boolean readOnly) {
+    if (!Files.exists(directory)) {
+      throw new IllegalArgumentException("storage directory " + directory + " does not exist");
+    }
+    if (!Files.isDirectory(directory)) {
+      throw new IllegalArgumentException("storage directory " + directory + " is not a directory");
+    }
+    if (!readOnly && !Files.isWritable(directory)) {
+      throw new IllegalArgumentException("storage directory " + directory + " is not writable"
+          + " (open it read-only to read it)");
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Returns the storage's directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** Returns whether the storage was opened read-only. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /** Returns the fsync policy. */
+  public FsyncPolicy fsyncPolicy() {
+    return fsyncPolicy;
+  }
+
+  /** Returns the largest object data a store or restore accepts, in bytes. */
+  public int maxRecordSize() {
+    return maxRecordSize;
+  }
+
+  @Override
+  public Tid lastTransaction() {
+    checkOpen();
+    return last;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the current block of reserved ids is used up, reserves the next one with a unit in the
+   * log (synced according to the fsync policy) before returning.
+   *
+   * @throws ReadOnlyStorageException if read-only
+   */
+  @Override
+  public Oid newOid() {
+    checkOpen();
+    checkWritable("allocate object ids");
+    long id = oidCounter.incrementAndGet();
+    if (id > reservedThrough) {
+      reserveThrough(id);
+    }
+    return Oid.of(id);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ReadOnlyStorageException if read-only
+   */
+  @Override
+  public void reserveOids(Oid through) {
+    Objects.requireNonNull(through, "through");
+    checkOpen();
+    checkWritable("reserve object ids");
+    oidCounter.accumulateAndGet(through.value(), Math::max);
+    if (through.value() > reservedThrough) {
+      reserveThrough(through.value());
+    }
+  }
+
+  /** Makes sure every id up to {@code id} is reserved in the log, a whole block at a time. */
+  private void reserveThrough(long id) {
+    appendLock.lock();
+    try {
+      checkOpen();
+      if (id <= reservedThrough) {
+        return;
+      }
+      long target = id > Long.MAX_VALUE - OID_BLOCK
+          ? Long.MAX_VALUE
+          : (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
+      appendLocked(LogFormat.encodeReservation(target).bytes());
+      reservedThrough = target;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  @Override
+  public Revision load(Oid oid) {
+    Objects.requireNonNull(oid, "oid");
+    checkOpen();
+    Tid snapshot = last;
+    while (true) {
+      LogFile file = log;
+      long[] history = file.index().revisionsOf(oid);
+      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      if (visible < 0) {
+        throw new ObjectNotFoundException(oid);
+      }
+      Revision revision = read(file, oid, history, visible);
+      if (revision != null) {
+        return revision;
+      }
+    }
+  }
+
+  @Override
+  public Optional<Revision> loadBefore(Oid oid, Tid tid) {
+    Objects.requireNonNull(oid, "oid");
+    Tid.requireReal(tid, "tid");
+    checkOpen();
+    Tid snapshot = last;
+    while (true) {
+      LogFile file = log;
+      long[] history = file.index().revisionsOf(oid);
+      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      if (visible < 0) {
+        throw new ObjectNotFoundException(oid);
+      }
+      int before = Math.min(visible, LogIndex.lastAtOrBefore(history, tid.value() - 1));
+      if (before < 0) {
+        return Optional.empty();
+      }
+      Revision revision = read(file, oid, history, before);
+      if (revision != null) {
+        return Optional.of(revision);
+      }
+    }
+  }
+
+  @Override
+  public Revision loadSerial(Oid oid, Tid serial) {
+    Objects.requireNonNull(oid, "oid");
+    Tid.requireReal(serial, "serial");
+    checkOpen();
+    Tid snapshot = last;
+    while (!serial.isAfter(snapshot)) {
+      LogFile file = log;
+      long[] history = file.index().revisionsOf(oid);
+      int at = history == null ? -1 : LogIndex.lastAtOrBefore(history, serial.value());
+      if (at < 0 || history[2 * at] != serial.value()) {
+        break;
+      }
+      Revision revision = read(file, oid, history, at);
+      if (revision != null) {
+        return revision;
+      }
+    }
+    throw new ObjectNotFoundException(oid, "no revision of " + oid + " with serial " + serial);
+  }
+
+  /** Reads revision {@code at} of {@code history}; null if the file was retired meanwhile. */
+  private Revision read(LogFile file, Oid oid, long[] history, int at) {
+    long location = history[2 * at + 1];
+    try {
+      byte[] data = file.readRecord(oid.value(), location);
+      if (data == null) {
+        checkOpen();
+        return null;
+      }
+      return new Revision(oid, Tid.of(history[2 * at]), data);
+    } catch (IOException e) {
+      throw new UncheckedIOException("storage '" + name + "': cannot read " + oid + " at byte offset "
+          + LogIndex.offsetOf(location) + " of " + file.path(), e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ReadOnlyStorageException if read-only
+   */
+  @Override
+  public StorageTransaction begin(TransactionMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    checkOpen();
+    checkWritable("begin a transaction");
+    return new FileTransaction(meta, Tid.NONE);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ReadOnlyStorageException if read-only
+   */
+  @Override
+  public StorageTransaction begin(TransactionMeta meta, Tid tid) {
+    Objects.requireNonNull(meta, "meta");
+    Tid.requireReal(tid, "tid");
+    checkOpen();
+    checkWritable("begin a transaction");
+    Tid current = last;
+    if (!tid.isAfter(current)) {
+      throw new StaleTidException(tid, current);
+    }
+    return new FileTransaction(meta, tid);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The iterator reads the log lazily and holds a file handle until closed. It sees the
+   * transactions committed before it was made, as they were then, even if the storage is packed
+   * meanwhile.
+   */
+  @Override
+  public TransactionIterator transactions(Tid after) {
+    Objects.requireNonNull(after, "after");
+    checkOpen();
+    Tid snapshot = last;
+    while (true) {
+      LogFile file = log;
+      LogIndex.TidPositions positions = file.index().tidPositions();
+      int from = positions.firstAfter(after.value());
+      int to = positions.firstAfter(snapshot.value());
+      if (from >= to) {
+        return EmptyIterator.INSTANCE;
+      }
+      try {
+        RandomAccessFile handle = file.borrow();
+        if (handle != null) {
+          return new LogTransactionIterator(file, handle, positions, from, to);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("storage '" + name + "': cannot read " + file.path(), e);
+      }
+      checkOpen();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if a record is larger than {@link #maxRecordSize()}
+   * @throws ReadOnlyStorageException if read-only
+   */
+  @Override
+  public void restore(TransactionRecord record) {
+    Objects.requireNonNull(record, "record");
+    checkOpen();
+    checkWritable("restore a transaction");
+    List<Oid> oids = new ArrayList<>(record.records().size());
+    List<byte[]> data = new ArrayList<>(record.records().size());
+    for (DataRecord dataRecord : record.records()) {
+      checkRecordSize(dataRecord.oid(), dataRecord.length());
+      oids.add(dataRecord.oid());
+      data.add(dataRecord.data());
+    }
+    LogFormat.EncodedUnit unit =
+        LogFormat.encodeTransaction(record.tid(), LogFormat.encodeMeta(record.meta()), oids, data);
+    acquireCommitLock();
+    try {
+      checkOpen();
+      if (!record.tid().isAfter(last)) {
+        throw new StaleTidException(record.tid(), last);
+      }
+      publish(record.tid(), unit);
+    } finally {
+      commitLock.release();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Writes the kept data to {@code loomraid.log.pack}, verifying every unit it copies, then
+   * syncs it and renames it over the log, and syncs the directory; a crash at any point leaves
+   * either the old or the new log, each complete. Readers and writers keep working while the bulk
+   * is copied; only the copy of transactions committed meanwhile and the swap hold the commit
+   * lock. Readers that started before the swap finish on the old file. Revisions committed while
+   * the pack runs are kept even if they would make older ones droppable. Nothing is rewritten if
+   * nothing can be dropped.
+   *
+   * @throws ReadOnlyStorageException if read-only
+   * @throws CorruptLogException if the log turns out to be damaged (the log is left as it was)
+   */
+  @Override
+  public void pack(Tid before) {
+    Tid.requireReal(before, "before");
+    checkOpen();
+    checkWritable("pack");
+    try {
+      packLock.lockInterruptibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageInterruptedException("storage '" + name + "': interrupted waiting to pack", e);
+    }
+    try {
+      packLocked(before);
+    } catch (IOException e) {
+      throw new UncheckedIOException("storage '" + name + "': pack failed", e);
+    } finally {
+      packLock.unlock();
+    }
+  }
+
+  private void packLocked(Tid before) throws IOException {
+    LogFile old;
+    long prefixEnd;
+    Tid prefixLast;
+    appendLock.lock();
+    try {
+      checkOpen();
+      checkWritable("pack");
+      old = log;
+      prefixEnd = old.end();
+      prefixLast = last;
+    } finally {
+      appendLock.unlock();
+    }
+    long[] dropped = LogPacker.droppedRecords(old.index(), prefixLast, before);
+    if (dropped.length == 0) {
+      return;
+    }
+    try (LogPacker packer =
+        LogPacker.start(old, directory.resolve(LogLoader.PACK_FILE), dropped, this::checkOpen)) {
+      packer.copy(LogFormat.FILE_HEADER_LENGTH, prefixEnd);
+      packObserver.reached(PackStep.PREFIX_COPIED);
+      acquireCommitLock();
+      try {
+        appendLock.lock();
+        try {
+          checkOpen();
+          checkWritable("pack");
+          packer.copy(prefixEnd, old.end());
+          LogFile fresh = packer.finish(reservedThrough);
+          packObserver.reached(PackStep.TEMP_SYNCED);
+          old.retireDuring(() -> {
+            fresh.renameTo(logPath, DurableFiles::moveAtomically);
+            log = fresh;
+          });
+          packer.swapped();
+          old.closeAppender();
+          DurableFiles.syncDirectory(directory);
+          packObserver.reached(PackStep.RENAMED);
+          LOG.debug("storage '{}': packed before {}, dropped {} revisions", name, before, dropped.length);
+        } finally {
+          appendLock.unlock();
+        }
+      } finally {
+        commitLock.release();
+      }
+    }
+  }
+
+  @Override
+  public StorageStats stats() {
+    checkOpen();
+    return log.index().stats();
+  }
+
+  /**
+   * Closes the storage: waits for a running write to finish, aborts transactions still open
+   * (their commit fails with {@link StorageClosedException}), stops a running pack, syncs the log
+   * if the fsync policy is {@link FsyncPolicy#NONE}, and releases the directory. Reads already
+   * running finish. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    closed = true;
+    commitLock.release(WAKE_ALL_WAITERS);
+    packLock.lock();
+    try {
+      appendLock.lock();
+      try {
+        LogFile file = log;
+        if (!readOnly && fsyncPolicy == FsyncPolicy.NONE && syncFailure == null) {
+          syncQuietly(file);
+        }
+        file.close();
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      packLock.unlock();
+      directoryLock.close();
+    }
+  }
+
+  private void syncQuietly(LogFile file) {
+    try {
+      file.sync();
+    } catch (IOException e) {
+      LOG.error("storage '{}': syncing {} on close failed; the last commits may not survive an"
+          + " operating system crash", name, file.path(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileStorage[" + name + ", " + directory + (readOnly ? ", read-only" : "")
+        + (closed ? ", closed" : "") + "]";
+  }
+
+  // ---- writing ----
+
+  /** Appends a transaction unit and makes it visible. Commit lock held. */
+  private void publish(Tid tid, LogFormat.EncodedUnit unit) {
+    appendLock.lock();
+    try {
+      checkOpen();
+      long at = appendLocked(unit.bytes());
+      log.index().addTransaction(at, unit.layout());
+      oidCounter.accumulateAndGet(unit.layout().maxOid(), Math::max);
+      last = tid;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Writes {@code bytes} at the end of the log with one write call, then syncs per the policy.
+   * Returns the offset it was written at. Append lock held.
+   */
+  private long appendLocked(byte[] bytes) {
+    checkWritable("write");
+    LogFile file = log;
+    long at = file.end();
+    if (at + bytes.length > LogIndex.MAX_OFFSET) {
+      throw new IllegalStateException("storage '" + name + "': log " + file.path()
+          + " has reached the 16 TiB limit; pack it");
+    }
+    try {
+      writeFaults.beforeWrite(file, bytes);
+      file.write(bytes);
+    } catch (IOException e) {
+      throw writeFailed(file, at, e);
+    }
+    if (fsyncPolicy == FsyncPolicy.EVERY_COMMIT) {
+      try {
+        writeFaults.beforeSync();
+        file.sync();
+      } catch (IOException e) {
+        throw syncFailed(file, at, e);
+      }
+    }
+    file.advance(bytes.length);
+    return at;
+  }
+
+  /** A write failed: cut the partial unit off; if that fails too, stop writing. */
+  private RuntimeException writeFailed(LogFile file, long at, IOException failure) {
+    try {
+      file.truncateToEnd();
+    } catch (IOException truncation) {
+      failure.addSuppressed(truncation);
+      return syncFailed(file, at, failure);
+    }
+    return new UncheckedIOException("storage '" + name + "': write to " + file.path()
+        + " at byte offset " + at + " failed; nothing was committed", failure);
+  }
+
+  /** A sync failed: what reached the device is unknown, so refuse writes until reopened. */
+  private RuntimeException syncFailed(LogFile file, long at, IOException failure) {
+    syncFailure = failure;
+    LOG.error("storage '{}': writing or syncing {} at byte offset {} failed; what reached the"
+        + " device is unknown, so the storage refuses writes until reopened", name, file.path(),
+        at, failure);
+    return new UncheckedIOException("storage '" + name + "': sync of " + file.path()
+        + " at byte offset " + at + " failed; the write may or may not survive a restart, and the"
+        + " storage refuses writes until reopened", failure);
+  }
+
+  private void checkWritable(String operation) {
+    if (readOnly) {
+      throw new ReadOnlyStorageException(name, operation);
+    }
+    IOException failure = syncFailure;
+    if (failure != null) {
+      throw new UncheckedIOException("storage '" + name + "': cannot " + operation + ": an earlier"
+          + " write failed in a way that leaves the log's state on the device unknown; reopen the"
+          + " storage", failure);
+    }
+  }
+
+  private void checkRecordSize(Oid oid, int length) {
+    if (length > maxRecordSize) {
+      throw new IllegalArgumentException("data of " + oid + " is " + length + " bytes, more than"
+          + " storage '" + name + "' accepts (maxRecordSize " + maxRecordSize + ")");
+    }
+  }
+
+  private void acquireCommitLock() {
+    try {
+      if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new CommitLockTimeoutException(name, commitLockTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageInterruptedException(
+          "storage '" + name + "': interrupted waiting for the commit lock", e);
+    }
+    if (closed) {
+      commitLock.release();
+      throw new StorageClosedException(name);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StorageClosedException(name);
+    }
+  }
+
+  /** A transaction of this storage; holds the commit lock from vote to commit or abort. */
+  private final class FileTransaction extends BufferedTransaction {
+    private final byte[] encodedMeta;
+    private final Map<Oid, Integer> sizes = new HashMap<>();
+    private long unitLength;
+    private LogFormat.EncodedUnit unit;
+    private Tid tid = Tid.NONE;
+    private boolean holdsLock;
+
+    FileTransaction(TransactionMeta meta, Tid requestedTid) {
+      super(meta, requestedTid);
+      this.encodedMeta = LogFormat.encodeMeta(meta);
+      this.unitLength = LogFormat.transactionUnitLength(encodedMeta.length, 0, 0);
+      if (unitLength < 0) {
+        throw new IllegalArgumentException("transaction meta is too large: " + encodedMeta.length + " bytes");
+      }
+    }
+
+    @Override
+    protected void checkStore(Store store) {
+      checkOpen();
+      int length = store.data().length;
+      checkRecordSize(store.oid(), length);
+      Integer replaced = sizes.get(store.oid());
+      long grown = unitLength + length + (replaced == null ? LogFormat.RECORD_HEADER_LENGTH : -replaced);
+      if (grown > LogFormat.MAX_UNIT_LENGTH) {
+        throw new IllegalArgumentException("transaction would exceed " + LogFormat.MAX_UNIT_LENGTH
+            + " bytes, the most one transaction of storage '" + name + "' can hold");
+      }
+      checkSerial(log.index(), store);
+      sizes.put(store.oid(), length);
+      unitLength = grown;
+    }
+
+    @Override
+    protected void onVote(List<Store> stores) {
+      checkOpen();
+      checkWritable("vote");
+      acquireCommitLock();
+      holdsLock = true;
+      LogIndex index = log.index();
+      List<Oid> oids = new ArrayList<>(stores.size());
+      List<byte[]> data = new ArrayList<>(stores.size());
+      for (Store store : stores) {
+        checkSerial(index, store);
+        oids.add(store.oid());
+        data.add(store.data());
+      }
+      Tid requested = requestedTid();
+      if (requested.isNone()) {
+        tid = tids.next(last);
+      } else if (!requested.isAfter(last)) {
+        throw new StaleTidException(requested, last);
+      } else {
+        tid = requested;
+      }
+      unit = LogFormat.encodeTransaction(tid, encodedMeta, oids, data);
+    }
+
+    @Override
+    protected Tid onCommit() {
+      try {
+        publish(tid, unit);
+        return tid;
+      } finally {
+        releaseLock();
+      }
+    }
+
+    @Override
+    protected void onAbort(boolean voted) {
+      releaseLock();
+    }
+
+    /** Throws a conflict if the object's current serial is not the one the store expects. */
+    private static void checkSerial(LogIndex index, Store store) {
+      long current = index.currentSerial(store.oid());
+      if (current != store.expectedSerial().value()) {
+        throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
+      }
+    }
+
+    private void releaseLock() {
+      unit = null;
+      if (holdsLock) {
+        holdsLock = false;
+        commitLock.release();
+      }
+    }
+  }
+
+  /** The iterator over no transactions. */
+  private enum EmptyIterator implements TransactionIterator {
+    INSTANCE;
+
+    @Override
+    public boolean hasNext() {
+      return false;
+    }
+
+    @Override
+    public TransactionRecord next() {
+      throw new NoSuchElementException();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+}

@@ -1,0 +1,11 @@
+package org.loomraid.backends.file;
+
+/** The steps of a pack at which a {@link PackObserver} is called (for crash tests). */
+enum PackStep {
+  /** The live data up to the start of the pack is in the temporary file, not yet synced. */
+  PREFIX_COPIED,
+  /** The temporary file is complete and synced; the old log is still in place. */
+  TEMP_SYNCED,
+  /** The temporary file has been renamed over the old log; the directory is not yet synced. */
+  RENAMED
+}

@@ -1,0 +1,21 @@
+package org.loomraid.backends.file;
+
+import java.io.IOException;
+
+/**
+ * Injects I/O failures into appends, for tests of the failure paths: called under the append lock
+ * just before a unit is written and before it is synced. Throwing there acts as the write or sync
+ * failing; {@code beforeWrite} may first write part of the unit, as a write cut short by a full
+ * disk would.
+ */
+interface WriteFaults {
+
+  /** Injects nothing. */
+  WriteFaults NONE = new WriteFaults() { };
+
+  /** Called before {@code unit} is written at the end of {@code file}. */
+  default void beforeWrite(LogFile file, byte[] unit) throws IOException { }
+
+  /** Called before the log is synced after a write. */
+  default void beforeSync() throws IOException { }
+}

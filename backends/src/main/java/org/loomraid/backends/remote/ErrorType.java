@@ -1,0 +1,53 @@
+package org.loomraid.backends.remote;
+
+/**
+ * The type codes of error payloads. Codes below 16 are answers ({@code StorageException}s); the
+ * rest are failures or refusals of the connection.
+ */
+enum ErrorType {
+  /** A {@code StorageException} of a type the protocol does not name. */
+  STORAGE(1),
+  /** A {@code ConflictException}: oid, expected serial, actual serial. */
+  CONFLICT(2),
+  /** An {@code ObjectNotFoundException}: oid. */
+  OBJECT_NOT_FOUND(3),
+  /** A {@code StaleTidException}: tid, last transaction. */
+  STALE_TID(4),
+  /** A {@code CommitLockTimeoutException}: storage name, nanoseconds waited. */
+  COMMIT_LOCK_TIMEOUT(5),
+  /** An {@code IllegalArgumentException}: the request's arguments were refused. */
+  ILLEGAL_ARGUMENT(16),
+  /** Any other exception of the served storage: its class name. */
+  FAILURE(17),
+  /** The client speaks a protocol version the server does not: the server's version. */
+  VERSION_MISMATCH(32),
+  /** The client did not prove it knows the shared secret. */
+  AUTHENTICATION_FAILED(33),
+  /** The server is shutting down and takes no new work. */
+  SHUTTING_DOWN(34),
+  /** The server has as many connections as it accepts. */
+  BUSY(35),
+  /** An administration operation reached a server whose storage is not a RAID. */
+  NOT_A_RAID(36),
+  /** The request was well-formed but made no sense (an unknown transaction or cursor id). */
+  PROTOCOL(37);
+
+  private static final ErrorType[] BY_CODE = new ErrorType[256];
+
+  static {
+    for (ErrorType type : values()) {
+      BY_CODE[type.code] = type;
+    }
+  }
+
+  final int code;
+
+  ErrorType(int code) {
+    this.code = code;
+  }
+
+  /** Returns the type with this code, or null if there is none. */
+  static ErrorType of(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+}

@@ -1,0 +1,150 @@
+package org.loomraid.backends.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.loomraid.backends.remote.FakeRaidServer;
+import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.storage.MemoryStorage;
+
+/** {@code loomraid ctl} against a server with a stand-in RAID administration. */
+@Timeout(60)
+class CtlCommandTest {
+
+  private FakeRaidServer raid;
+
+  @BeforeEach
+  void start() {
+    raid = FakeRaidServer.start();
+  }
+
+  @AfterEach
+  void stop() {
+    raid.close();
+  }
+
+  private CliRun ctl(String... command) {
+    String[] args = new String[command.length + 3];
+    args[0] = "ctl";
+    args[1] = "--port";
+    args[2] = String.valueOf(raid.port());
+    System.arraycopy(command, 0, args, 3, command.length);
+    return CliRun.of(args);
+  }
+
+  @Test
+  void statusExitCodesFollowTheRaidStatus() {
+    CliRun optimal = ctl("status");
+    assertEquals(new CliRun(0, "OPTIMAL\n", ""), optimal);
+    raid.set("b", "RECOVERING", "");
+    assertEquals(1, ctl("status").exitCode());
+    raid.set("b", "DEGRADED", "no answer within PT5S");
+    CliRun degraded = ctl("status");
+    assertEquals(2, degraded.exitCode());
+    assertEquals("DEGRADED\n", degraded.out());
+  }
+
+  @Test
+  void detailsListEveryBackendWithItsReason() {
+    raid.set("c", "DEGRADED", "error in vote: connection reset");
+    CliRun details = ctl("details");
+    assertEquals(2, details.exitCode(), details.toString());
+    assertTrue(details.out().startsWith("RAID DEGRADED\n"), details.out());
+    assertTrue(details.out().contains("a        OPTIMAL     lastTid=tid NONE"), details.out());
+    assertTrue(details.out().contains("c        DEGRADED    error in vote: connection reset,"
+        + " lastTid=tid NONE"), details.out());
+  }
+
+  @Test
+  void disableThenRecoverWaitsUntilOptimal() {
+    CliRun disabled = ctl("disable", "b");
+    assertEquals(0, disabled.exitCode(), disabled.toString());
+    assertEquals(2, ctl("status").exitCode());
+    CliRun recovered = ctl("recover", "b");
+    assertEquals(0, recovered.exitCode(), recovered.toString());
+    assertTrue(recovered.out().contains("backend 'b' is OPTIMAL"), recovered.out());
+    assertEquals(0, ctl("status").exitCode());
+  }
+
+  @Test
+  void failedRecoveryIsCritical() {
+    ctl("disable", "a");
+    raid.failNextRecovery();
+    CliRun failed = ctl("recover", "a");
+    assertEquals(2, failed.exitCode(), failed.toString());
+    assertTrue(failed.out().contains("recovery failed: source unreachable"), failed.out());
+  }
+
+  @Test
+  void addAndRemoveChangeTheConfiguration() {
+    CliRun added = ctl("add", "d", "remote:db4:7070");
+    assertEquals(0, added.exitCode(), added.toString());
+    assertTrue(ctl("details").out().contains("d        DEGRADED    added, spec=remote:db4:7070"));
+    assertEquals(0, ctl("remove", "d").exitCode());
+    assertTrue(!ctl("details").out().contains("remote:db4"));
+  }
+
+  @Test
+  void refusedActionIsUnknown() {
+    CliRun refused = ctl("disable", "nope");
+    assertEquals(3, refused.exitCode());
+    assertTrue(refused.err().contains("no backend named 'nope'"), refused.err());
+  }
+
+  @Test
+  void unreachableServerIsUnknown() throws IOException {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    CliRun run = CliRun.of("ctl", "--port", String.valueOf(port), "--timeout", "2s", "status");
+    assertEquals(3, run.exitCode());
+    assertTrue(run.err().startsWith("UNKNOWN: cannot reach 127.0.0.1:" + port), run.err());
+  }
+
+  @Test
+  void plainStorageServerIsReportedAsReachable() {
+    try (MemoryStorage storage = MemoryStorage.create("plain");
+        StorageServer server = StorageServer.builder(storage).start()) {
+      CliRun run = CliRun.of("ctl", "--port", String.valueOf(server.port()), "status");
+      assertEquals(0, run.exitCode(), run.toString());
+      assertTrue(run.out().contains("serves storage 'plain', which is not a RAID"), run.out());
+      CliRun disable = CliRun.of("ctl", "--port", String.valueOf(server.port()), "disable", "a");
+      assertEquals(3, disable.exitCode());
+      assertTrue(disable.err().contains("not a RAID"), disable.err());
+    }
+  }
+
+  @Test
+  void badArgumentsAreUnknownAndNameTheProblem(@TempDir Path dir) throws IOException {
+    assertBad("a command is required", "ctl");
+    assertBad("unknown command 'explode'", "ctl", "explode");
+    assertBad("'disable' takes 1 argument, got 0", "ctl", "disable");
+    assertBad("'add' takes 2 arguments, got 1", "ctl", "add", "x");
+    assertBad("--port must be a port in 0..65535, was 'http'", "ctl", "--port", "http", "status");
+    assertBad("unknown option --colour", "ctl", "--colour", "status");
+    assertBad("--timeout must be a duration", "ctl", "--timeout", "soon", "status");
+    Path shortSecret = Files.writeString(dir.resolve("secret"), "short\n");
+    assertBad("must be at least 16 bytes, was 5", "ctl", "--secret-file",
+        shortSecret.toString(), "status");
+    assertBad("is not a readable file", "ctl", "--secret-file", dir.resolve("none").toString(),
+        "status");
+  }
+
+  private static void assertBad(String message, String... args) {
+    CliRun run = CliRun.of(args);
+    assertEquals(3, run.exitCode(), run.toString());
+    assertTrue(run.err().contains(message), run.err());
+    assertTrue(run.err().contains("usage: loomraid ctl"), "usage follows the error");
+  }
+}

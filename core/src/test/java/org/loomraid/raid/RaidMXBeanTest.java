@@ -1,0 +1,74 @@
+package org.loomraid.raid;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.Test;
+import org.loomraid.storage.MemoryStorage;
+
+/** The RAID's MXBean through the platform MBean server: attributes, operations, lifecycle. */
+class RaidMXBeanTest {
+
+  private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+  @Test
+  void attributesAndOperationsWorkThroughThePlatformServerWhileTheRaidIsOpen()
+      throws Exception {
+    MemoryStorage b = MemoryStorage.create("b");
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-test");
+    try (RaidStorage raid = RaidStorage.builder("jmx-test")
+        .backend("a", () -> MemoryStorage.create("a"))
+        .backend("b", () -> new SurvivingStorage(b))
+        .open()) {
+      assertTrue(server.isRegistered(name));
+      assertEquals("jmx-test", server.getAttribute(name, "Name"));
+      assertEquals("OPTIMAL", server.getAttribute(name, "Status"));
+      assertEquals(raid.fanOutKind().name(), server.getAttribute(name, "FanOutKind"));
+      CompositeData[] backends = (CompositeData[]) server.getAttribute(name, "Backends");
+      assertEquals(2, backends.length);
+      assertEquals("a", backends[0].get("name"));
+      assertEquals("OPTIMAL", backends[0].get("state"));
+
+      server.invoke(name, "disable", new Object[] {"b"}, new String[] {String.class.getName()});
+
+      assertEquals("DEGRADED", server.getAttribute(name, "Status"));
+      CompositeData degraded = ((CompositeData[]) server.getAttribute(name, "Backends"))[1];
+      assertEquals("DEGRADED", degraded.get("state"));
+      assertEquals("disabled by operator", degraded.get("reason"));
+
+      Object started = server.invoke(name, "recover", new Object[] {"b"},
+          new String[] {String.class.getName()});
+
+      assertEquals("recovery of backend 'b' started", started);
+      await().until(() -> "OPTIMAL".equals(server.getAttribute(name, "Status")));
+      CompositeData recovered = ((CompositeData[]) server.getAttribute(name, "Backends"))[1];
+      assertEquals("DONE", recovered.get("recoveryPhase"));
+    }
+    assertFalse(server.isRegistered(name), "unregistered on close");
+  }
+
+  @Test
+  void objectNameIsQuotedOnlyWhenTheRaidNameNeedsIt() throws Exception {
+    assertEquals("org.loomraid:type=Raid,name=main",
+        RaidMBeanRegistration.objectName("main"));
+    String odd = RaidMBeanRegistration.objectName("a,b=c");
+    assertEquals("a,b=c", new ObjectName(odd).getKeyProperty("name").replace("\"", ""));
+  }
+
+  @Test
+  void secondRaidWithTheSameNameWorksWithoutJmx() {
+    try (RaidStorage first = RaidStorage.builder("twin")
+        .backend("a", () -> MemoryStorage.create("a")).open();
+        RaidStorage second = RaidStorage.builder("twin")
+            .backend("a", () -> MemoryStorage.create("a")).open()) {
+      assertEquals(RaidStatus.OPTIMAL, second.status());
+      assertEquals(RaidStatus.OPTIMAL, first.status());
+    }
+  }
+}
