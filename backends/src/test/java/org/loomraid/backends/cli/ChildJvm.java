@@ -71,9 +71,13 @@ final class ChildJvm implements AutoCloseable {
     return -1;
   }
 
-  /** Kills the process at once (SIGKILL on Unix), as a crash would, and waits for it to end. */
+  /**
+   * Kills the process at once (SIGKILL on Unix), as a crash would, and waits for it to end. The
+   * signals go through the process handle, because {@code Process.destroy*()} also closes the
+   * process's output stream and can lose lines still in the pipe.
+   */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
@@ -82,7 +86,7 @@ final class ChildJvm implements AutoCloseable {
    * printed {@code stopped} and exited with the JVM's code for SIGTERM, 143.
    */
   void stop() throws InterruptedException {
-    process.destroy();
+    process.toHandle().destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(label + " did not stop on SIGTERM:\n" + output());

@@ -90,9 +90,13 @@ final class ChildJvm implements AutoCloseable {
     return !reader.isAlive();
   }
 
-  /** Kills the child with SIGKILL and waits until it is gone and its output is read. */
+  /**
+   * Kills the child with SIGKILL and waits until it is gone and its output is read. The signal goes
+   * through the process handle: {@code Process.destroyForcibly()} also closes the child's output
+   * stream, losing lines still in the pipe that the reader has not reached yet.
+   */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("child " + process.pid() + " survived SIGKILL");
     }

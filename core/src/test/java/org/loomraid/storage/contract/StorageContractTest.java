@@ -24,11 +24,11 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -84,7 +84,10 @@ public abstract class StorageContractTest {
   }
 
   /**
-   * Opens the same data again after {@code closed} was closed (durable storages only).
+   * Opens the same data again after {@code closed} was closed (durable storages only). The suite
+   * has already closed {@code closed}; its {@link Storage#name()} still answers, so a subclass can
+   * use the name given to {@link #createStorage(String)} to find the data. The returned storage is
+   * closed by the suite.
    *
    * @throws UnsupportedOperationException unless overridden
    */
@@ -99,9 +102,17 @@ public abstract class StorageContractTest {
   private static final TransactionMeta META =
       new TransactionMeta("contract", "contract suite", Map.of("suite", "storage"));
 
-  /** The one place the suite creates threads: virtual, named after the suite. */
+  /** Where the suite creates threads: virtual workers, named after the suite... */
   private static final ThreadFactory WORKER_THREADS =
       Thread.ofVirtual().name("contract-worker-", 0).factory();
+
+  /**
+   * ...and platform threads for readers that spin. A spinning virtual thread is never preempted
+   * and can starve the virtual threads the writer and the storage itself need; the OS time-slices
+   * platform threads fairly. Daemons, so that a stuck reader cannot keep a test JVM alive.
+   */
+  private static final ThreadFactory SPINNING_READER_THREADS =
+      Thread.ofPlatform().name("contract-reader-", 0).daemon(true).factory();
 
   private static final AtomicInteger STORAGE_NUMBERS = new AtomicInteger();
 
@@ -263,6 +274,10 @@ public abstract class StorageContractTest {
 
   static ExecutorService workers() {
     return Executors.newThreadPerTaskExecutor(WORKER_THREADS);
+  }
+
+  static ExecutorService spinningReaders() {
+    return Executors.newThreadPerTaskExecutor(SPINNING_READER_THREADS);
   }
 
   /** Waits for every future; rethrows the first failure (an assertion error stays one). */
@@ -1163,6 +1178,19 @@ public abstract class StorageContractTest {
     }
 
     @Test
+    void packKeepsATransactionWhoseRevisionsWereAllDropped() {
+      Tid t5 = write(c, "c5");
+      storage.pack(t5.next());
+      List<TransactionRecord> after = transactionsOf(storage, Tid.NONE);
+      assertEquals(List.of(t1, t2, t3, t4, t5), tidsOf(after));
+      assertEquals(List.of(new DataRecord(d, bytes("d1"))), after.get(0).records());
+      assertEquals(List.of(), after.get(1).records(), "t2 wrote a and c, both rewritten later");
+      assertEquals(META, after.get(1).meta());
+      assertEquals(t5, storage.lastTransaction());
+      assertEquals(5, storage.stats().transactions());
+    }
+
+    @Test
     void packTwiceChangesNothingMore() {
       storage.pack(t3);
       Snapshot once = Snapshot.of(storage);
@@ -1337,14 +1365,14 @@ public abstract class StorageContractTest {
       try (ExecutorService workers = workers()) {
         for (int round = 0; round < rounds; round++) {
           Tid base = serialOf(storage, contested);
-          CountDownLatch start = new CountDownLatch(1);
+          CyclicBarrier allStored = new CyclicBarrier(racers);
           List<Future<Optional<Tid>>> outcomes = new ArrayList<>();
           for (int r = 0; r < racers; r++) {
             byte[] data = bytes(round + "/" + r);
             outcomes.add(workers.submit(() -> {
-              start.await();
               try (StorageTransaction tx = storage.begin(META)) {
                 tx.store(contested, base, data);
+                allStored.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
                 tx.vote();
                 return Optional.of(tx.commit());
               } catch (ConflictException e) {
@@ -1354,7 +1382,6 @@ public abstract class StorageContractTest {
               }
             }));
           }
-          start.countDown();
           List<Tid> won = joinAll(outcomes).stream().flatMap(Optional::stream).toList();
           assertEquals(1, won.size(), "round " + round + " winners: " + won);
           winners.add(won.get(0));
@@ -1391,82 +1418,109 @@ public abstract class StorageContractTest {
 
     /**
      * One writer commits transactions that each write the same counter into every object; readers
-     * check, while it runs, everything the contract guarantees about a consistent view. Readers
-     * wait at a gate the writer opens a little after each commit: they block there (so they never
-     * hog the carrier threads a virtual writer, or a storage's own virtual threads, need) and then
-     * run their checks concurrently with the writer's next commit. The writer waits for them only
-     * once, halfway, until one check has run, so that the readers surely overlap the commits even
-     * when the writer would otherwise finish before they are scheduled.
+     * check, while it runs, everything the contract guarantees about a consistent view.
+     *
+     * <p>The writer (a virtual thread) starts first; readers wait for its first commit, then read
+     * in a tight loop until it finishes. The readers are platform threads (see
+     * {@link #SPINNING_READER_THREADS}), yield regularly, and stop after a bounded number of
+     * checks whatever happens to the writer. The writer commits for a minimum number
+     * of transactions and a minimum stress time (not a timing assertion: a fast storage simply
+     * gets more commits, a slow durable one no more than the minimum), up to a cap. On a busy
+     * machine the writer could still finish before any reader is scheduled, so once, halfway
+     * through the minimum, it waits until a reader check has run (or a reader has ended).
      */
     @Test
     void readersDuringCommitsOnlyEverSeeWholeTransactions() throws Exception {
       int objects = 8;
-      int commits = 400;
-      int readers = 3;
-      int checksPerCommit = 4;
+      int minCommits = 200;
+      int maxCommits = 5_000;
+      long minStressNanos = Duration.ofMillis(300).toNanos();
+      int readers = 2;
+      long checksCap = 2_000_000;
       long bytesPerCommit = (long) objects * 16 * PAYLOAD_REPEATS;
       List<Oid> oids = new ArrayList<>();
       for (int i = 0; i < objects; i++) {
         oids.add(storage.newOid());
       }
       AtomicBoolean writing = new AtomicBoolean(true);
-      Semaphore gate = new Semaphore(0);
+      CountDownLatch firstCommit = new CountDownLatch(1);
       AtomicLong checks = new AtomicLong();
-      try (ExecutorService workers = workers()) {
-        List<Future<Void>> readerFutures = new ArrayList<>();
-        for (int r = 0; r < readers; r++) {
-          readerFutures.add(workers.submit(() -> {
-            for (int round = 0; ; round++) {
-              gate.acquire();
-              if (!writing.get()) {
-                return null;
-              }
-              checkSnapshotAtLastTid(oids);
-              checkLoadIsNeverAheadOfLastTransaction(oids.get(round % objects));
-              checkStatsAreWhole(objects, bytesPerCommit);
-              if (round % 64 == 0) {
-                checkTransactionsAreWhole(objects);
-              }
-              checks.incrementAndGet();
-            }
-          }));
-        }
-        Future<Void> writer = workers.submit(() -> {
+      AtomicInteger readersEnded = new AtomicInteger();
+      int commits;
+      try (ExecutorService workers = workers(); ExecutorService readerThreads = spinningReaders()) {
+        Future<Integer> writer = workers.submit(() -> {
+          long start = System.nanoTime();
+          int i = 1;
           try {
             Tid previous = Tid.NONE;
-            for (int i = 1; i <= commits; i++) {
+            for (; i <= maxCommits
+                && (i <= minCommits || System.nanoTime() - start < minStressNanos); i++) {
               try (StorageTransaction tx = storage.begin(META)) {
                 for (Oid oid : oids) {
                   tx.store(oid, previous, payload(i, oid));
                 }
-                gate.release(readers * checksPerCommit);
                 tx.vote();
                 previous = tx.commit();
               }
-              if (i == commits / 2) {
-                // On a busy machine the writer could otherwise finish before any reader is
-                // scheduled; once, halfway, it lets them catch up so that they surely overlap.
+              firstCommit.countDown();
+              if (i == minCommits / 2) {
                 // A reader that failed has ended: stop waiting, its failure is reported below.
-                await().atMost(PATIENCE).until(() -> checks.get() > 0
-                    || readerFutures.stream().anyMatch(Future::isDone));
+                await().atMost(PATIENCE)
+                    .until(() -> checks.get() > 0 || readersEnded.get() > 0);
               }
             }
           } finally {
             writing.set(false);
-            gate.release(readers);
+            firstCommit.countDown();
           }
-          return null;
+          return i - 1;
         });
+        List<Future<Void>> readerFutures = new ArrayList<>();
+        for (int r = 0; r < readers; r++) {
+          readerFutures.add(readerThreads.submit(() -> {
+            try {
+              readWhileWriting(oids, writing, firstCommit, checks, checksCap, bytesPerCommit);
+            } finally {
+              readersEnded.incrementAndGet();
+            }
+            return null;
+          }));
+        }
         try {
-          join(writer);
+          commits = join(writer);
           joinAll(readerFutures);
         } finally {
           writing.set(false);
-          gate.release(readers);
         }
       }
+      System.out.printf("%s: %d commits, %d reader checks during them%n",
+          storage.name(), commits, checks.get());
       assertTrue(checks.get() > 0, "no reader check ran while the writer committed");
       assertEquals(new StorageStats(objects, commits, commits * bytesPerCommit), storage.stats());
+    }
+
+    /** One reader: checks in a tight loop from the writer's first commit until it finishes. */
+    private void readWhileWriting(List<Oid> oids, AtomicBoolean writing, CountDownLatch firstCommit,
+        AtomicLong checks, long checksCap, long bytesPerCommit) throws InterruptedException {
+      firstCommit.await();
+      int objects = oids.size();
+      Tid listedUpTo = Tid.NONE;
+      for (long n = 0; writing.get() && n < checksCap; n++) {
+        // Half the loads go to the object each transaction stores first: between its store
+        // and the commit's end lies the widest window for seeing it too early.
+        checkLoadIsNeverAheadOfLastTransaction(oids.get(n % 2 == 0 ? 0 : (int) (n % objects)));
+        checkStatsAreWhole(objects, bytesPerCommit);
+        if (n % 8 == 0) {
+          checkSnapshotAtLastTid(oids);
+        }
+        if (n % 256 == 0) {
+          listedUpTo = checkTransactionsAreWhole(objects, listedUpTo);
+        }
+        if (n % 16 == 15) {
+          Thread.yield();
+        }
+        checks.incrementAndGet();
+      }
     }
 
     /** Every transaction writes every object, so at a fixed tid all of them carry that tid. */
@@ -1479,12 +1533,14 @@ public abstract class StorageContractTest {
       for (Oid oid : oids) {
         Revision revision = storage.loadBefore(oid, last.next())
             .orElseThrow(() -> new AssertionError(oid + " missing at " + last));
-        assertEquals(last, revision.serial(), oid + " at " + last + " shows another transaction");
+        assertEquals(last, revision.serial(),
+            () -> oid + " at " + last + " shows another transaction");
         long seen = counterOf(revision);
         if (counter == -1) {
           counter = seen;
         }
-        assertEquals(counter, seen, "mixed transactions at " + last);
+        long expected = counter;
+        assertEquals(expected, seen, () -> "mixed transactions at " + last);
       }
     }
 
@@ -1495,30 +1551,33 @@ public abstract class StorageContractTest {
       try {
         revision = storage.load(oid);
       } catch (ObjectNotFoundException e) {
-        assertEquals(Tid.NONE, lastBefore, oid + " missing after commit " + lastBefore);
+        assertEquals(Tid.NONE, lastBefore, () -> oid + " missing after commit " + lastBefore);
         return;
       }
+      Revision seen = revision;
       assertFalse(revision.serial().isBefore(lastBefore),
-          "load returned " + revision.serial() + " after " + lastBefore + " had committed");
+          () -> "load returned " + seen.serial() + " after " + lastBefore + " had committed");
       counterOf(revision);
       Tid last = storage.lastTransaction();
       assertFalse(revision.serial().isAfter(last),
-          "load saw " + revision.serial() + " before it was the last transaction " + last);
+          () -> "load saw " + seen.serial() + " before it was the last transaction " + last);
     }
 
     private void checkStatsAreWhole(int objects, long bytesPerCommit) {
       StorageStats stats = storage.stats();
-      assertEquals(stats.transactions() * bytesPerCommit, stats.bytes(), "stats " + stats);
-      assertEquals(stats.transactions() == 0 ? 0 : objects, stats.objects(), "stats " + stats);
+      assertEquals(stats.transactions() * bytesPerCommit, stats.bytes(), () -> "stats " + stats);
+      assertEquals(stats.transactions() == 0 ? 0 : objects, stats.objects(), () -> "stats " + stats);
     }
 
-    private void checkTransactionsAreWhole(int objects) {
-      Tid previous = Tid.NONE;
-      for (TransactionRecord record : transactionsOf(storage, Tid.NONE)) {
+    /** Lists the transactions after {@code after}: each is whole; returns the last tid seen. */
+    private Tid checkTransactionsAreWhole(int objects, Tid after) {
+      Tid previous = after;
+      for (TransactionRecord record : transactionsOf(storage, after)) {
         assertTrue(record.tid().isAfter(previous), "transactions out of order");
-        assertEquals(objects, record.records().size(), "partial transaction " + record.tid());
+        assertEquals(objects, record.records().size(), () -> "partial transaction " + record.tid());
         previous = record.tid();
       }
+      return previous;
     }
   }
 
