@@ -3,6 +3,7 @@ package org.loomraid.raid;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.loomraid.storage.Storage;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.Tid;
 
 /**
@@ -22,6 +23,7 @@ final class Backend {
 
   private final AtomicReference<Storage> closedInstance = new AtomicReference<>();
   private volatile Storage storage;
+  private volatile StorageLimits limits;
   private volatile BackendState state = BackendState.DEGRADED;
   private volatile String reason = "not opened";
   private volatile Tid lastTransaction = Tid.NONE;
@@ -63,8 +65,15 @@ final class Backend {
     return storage;
   }
 
+  /** Installs a freshly opened instance and records its limits. */
   void storage(Storage instance) {
     storage = instance;
+    limits = instance.limits();
+  }
+
+  /** Returns the limits of the last instance opened, or null if none was opened yet. */
+  StorageLimits limits() {
+    return limits;
   }
 
   /**

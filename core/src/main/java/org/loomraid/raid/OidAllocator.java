@@ -60,12 +60,13 @@ final class OidAllocator {
   Oid newOid() {
     lock();
     try {
+      Oid.after(highWater.get(), raid.name());
       Round<Oid> round = raid.fanOut("newOid", raid.optimalOrRefuse("newOid"),
           raid.settings().callTimeout(), (storage, slot) -> storage.newOid());
       Tally<Oid> tally = Tally.of(round, oid -> oid);
       RaidStorage.rethrowFatal(tally.fatal());
       Tally.Group<Oid> winner = tally.winner();
-      long agreed = highWater.get() + 1;
+      long agreed = Oid.after(highWater.get(), raid.name()).value();
       if (winner != null && !winner.isAnswer()) {
         agreed = Math.max(agreed, winner.first().value().value());
       }
@@ -81,8 +82,11 @@ final class OidAllocator {
           behind.add(slot.backend());
         }
       }
-      if (winner == null || winner.isAnswer()) {
+      if (winner == null) {
         throw raid.noBackendLeft("newOid");
+      }
+      if (winner.isAnswer()) {
+        throw winner.answer();
       }
       advance(behind, agreed);
       raid.checkOpen();

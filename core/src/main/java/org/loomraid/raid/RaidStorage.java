@@ -22,6 +22,7 @@ import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageException;
 import org.loomraid.storage.StorageInterruptedException;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -268,6 +269,7 @@ public final class RaidStorage implements Storage {
   @Override
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
+    Oid.checkInRange(through, "through");
     checkWritable();
     enterPhase();
     try {
@@ -308,7 +310,7 @@ public final class RaidStorage implements Storage {
   public StorageTransaction begin(TransactionMeta meta) {
     Objects.requireNonNull(meta, "meta");
     checkWritable();
-    return new RaidTransaction(this, meta, Tid.NONE);
+    return new RaidTransaction(this, meta, Tid.NONE, limits());
   }
 
   /**
@@ -321,12 +323,13 @@ public final class RaidStorage implements Storage {
   public StorageTransaction begin(TransactionMeta meta, Tid tid) {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
+    Tid.checkInRange(tid, "tid");
     checkWritable();
     Tid last = lastCommitted;
     if (!tid.isAfter(last)) {
       throw new StaleTidException(tid, last);
     }
-    return new RaidTransaction(this, meta, tid);
+    return new RaidTransaction(this, meta, tid, limits());
   }
 
   /**
@@ -351,6 +354,7 @@ public final class RaidStorage implements Storage {
   @Override
   public void restore(TransactionRecord record) {
     Objects.requireNonNull(record, "record");
+    limits().check(record, name);
     checkWritable();
     enterPhase();
     try {
@@ -445,6 +449,23 @@ public final class RaidStorage implements Storage {
   @Override
   public StorageStats stats() {
     return reads.read("stats", (storage, slot) -> storage.stats());
+  }
+
+  /**
+   * Returns the strictest limits among the backends opened so far (each backend's last opened
+   * instance counts, in service or not), so that whatever the RAID accepts every backend accepts.
+   * Every transaction and restore is checked against them before any backend is called.
+   */
+  @Override
+  public StorageLimits limits() {
+    StorageLimits strictest = StorageLimits.DEFAULT;
+    for (Backend backend : roster.all()) {
+      StorageLimits known = backend.limits();
+      if (known != null) {
+        strictest = strictest.strictest(known);
+      }
+    }
+    return strictest;
   }
 
   /**

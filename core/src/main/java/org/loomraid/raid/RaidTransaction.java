@@ -3,6 +3,7 @@ package org.loomraid.raid;
 import java.util.ArrayList;
 import java.util.List;
 import org.loomraid.storage.BufferedTransaction;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionMeta;
@@ -27,8 +28,8 @@ final class RaidTransaction extends BufferedTransaction {
   private List<Backend> votedBackends = List.of();
   private List<StorageTransaction> votedTransactions = List.of();
 
-  RaidTransaction(RaidStorage raid, TransactionMeta meta, Tid requestedTid) {
-    super(meta, requestedTid);
+  RaidTransaction(RaidStorage raid, TransactionMeta meta, Tid requestedTid, StorageLimits limits) {
+    super(meta, requestedTid, limits, raid.name());
     this.raid = raid;
   }
 

@@ -24,6 +24,11 @@ import java.util.Objects;
  * {@code onAbort(false)}) just as one from {@code vote()} does, so that no part of a conflicting
  * transaction can be committed afterwards. Bad arguments and other exceptions from {@code store}
  * leave the transaction ACTIVE and unchanged.
+ *
+ * <p>Every argument is checked against the id ranges ({@link Tid#MAX}, {@link Oid#MAX}) and the
+ * storage's {@link StorageLimits}: the metadata and the requested tid when the transaction is made,
+ * each store's data and the running total of the transaction's data at {@code store}. A store over
+ * a limit is refused with a {@link LimitExceededException} and leaves the transaction as it was.
  */
 public abstract class BufferedTransaction implements StorageTransaction {
 
@@ -65,7 +70,10 @@ public abstract class BufferedTransaction implements StorageTransaction {
 
   private final TransactionMeta meta;
   private final Tid requestedTid;
+  private final StorageLimits limits;
+  private final String storageName;
   private final Map<Oid, Store> stores = new LinkedHashMap<>();
+  private long bufferedBytes;
   private volatile State state = State.ACTIVE;
 
   /**
@@ -75,8 +83,26 @@ public abstract class BufferedTransaction implements StorageTransaction {
    * @param requestedTid the caller-chosen tid, or {@link Tid#NONE} to let the storage choose
    */
   protected BufferedTransaction(TransactionMeta meta, Tid requestedTid) {
+    this(meta, requestedTid, StorageLimits.DEFAULT, "storage");
+  }
+
+  /**
+   * Creates an ACTIVE transaction of a storage with the given limits.
+   *
+   * @param meta the transaction's metadata
+   * @param requestedTid the caller-chosen tid, or {@link Tid#NONE} to let the storage choose
+   * @param limits the storage's limits, checked at every store
+   * @param storageName the storage's name, for messages
+   * @throws IllegalArgumentException if {@code requestedTid} is above {@link Tid#MAX}
+   * @throws LimitExceededException if {@code meta} is over {@code limits}
+   */
+  protected BufferedTransaction(TransactionMeta meta, Tid requestedTid, StorageLimits limits,
+      String storageName) {
     this.meta = Objects.requireNonNull(meta, "meta");
-    this.requestedTid = Objects.requireNonNull(requestedTid, "tid");
+    this.requestedTid = Tid.checkInRange(Objects.requireNonNull(requestedTid, "tid"), "tid");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.storageName = Objects.requireNonNull(storageName, "storageName");
+    limits.checkMeta(meta, storageName);
   }
 
   /** Returns the transaction's metadata. */
@@ -122,6 +148,11 @@ public abstract class BufferedTransaction implements StorageTransaction {
   @Override
   public final void store(Oid oid, Tid expectedSerial, byte[] data) {
     Store store = new Store(oid, expectedSerial, DataRecord.checkData(data).clone());
+    Oid.checkInRange(oid, "oid");
+    limits.checkRecord(oid, data.length, storageName);
+    Store replaced = stores.get(oid);
+    long total = bufferedBytes + data.length - (replaced == null ? 0 : replaced.data().length);
+    limits.checkTransaction(total, storageName);
     requireState(State.ACTIVE, "store");
     try {
       checkStore(store);
@@ -130,6 +161,7 @@ public abstract class BufferedTransaction implements StorageTransaction {
       throw e;
     }
     stores.put(oid, store);
+    bufferedBytes = total;
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class MemoryStorage implements Storage {
   private final String name;
   private final Duration commitLockTimeout;
   private final TidGenerator tids;
+  private final StorageLimits limits;
 
   /** Guards commits, restores and packs: one holder at a time, released by any thread. */
   private final Semaphore commitLock = new Semaphore(1, true);
@@ -65,6 +66,7 @@ public final class MemoryStorage implements Storage {
     this.name = builder.name;
     this.commitLockTimeout = builder.commitLockTimeout;
     this.tids = builder.tids;
+    this.limits = builder.limits;
   }
 
   /** Returns a new, empty storage with default settings. */
@@ -82,6 +84,7 @@ public final class MemoryStorage implements Storage {
     private final String name;
     private Duration commitLockTimeout = DEFAULT_COMMIT_LOCK_TIMEOUT;
     private TidGenerator tids = TidGenerator.system();
+    private StorageLimits limits = StorageLimits.DEFAULT;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -107,6 +110,12 @@ public final class MemoryStorage implements Storage {
       return this;
     }
 
+    /** The limits the storage enforces; {@link StorageLimits#DEFAULT} unless set. */
+    public Builder limits(StorageLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
     /** Creates the storage. */
     public MemoryStorage build() {
       return new MemoryStorage(this);
@@ -127,12 +136,19 @@ public final class MemoryStorage implements Storage {
   @Override
   public Oid newOid() {
     checkOpen();
-    return Oid.of(oidCounter.incrementAndGet());
+    while (true) {
+      long counter = oidCounter.get();
+      Oid next = Oid.after(counter, name);
+      if (oidCounter.compareAndSet(counter, next.value())) {
+        return next;
+      }
+    }
   }
 
   @Override
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
+    Oid.checkInRange(through, "through");
     checkOpen();
     oidCounter.accumulateAndGet(through.value(), Math::max);
   }
@@ -201,6 +217,7 @@ public final class MemoryStorage implements Storage {
   public StorageTransaction begin(TransactionMeta meta, Tid tid) {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
+    Tid.checkInRange(tid, "tid");
     checkOpen();
     Tid current = view.last();
     if (!tid.isAfter(current)) {
@@ -244,6 +261,7 @@ public final class MemoryStorage implements Storage {
   @Override
   public void restore(TransactionRecord record) {
     Objects.requireNonNull(record, "record");
+    limits.check(record, name);
     checkOpen();
     acquireCommitLock();
     try {
@@ -320,6 +338,11 @@ public final class MemoryStorage implements Storage {
   public StorageStats stats() {
     checkOpen();
     return view.stats();
+  }
+
+  @Override
+  public StorageLimits limits() {
+    return limits;
   }
 
   @Override
@@ -416,7 +439,7 @@ public final class MemoryStorage implements Storage {
     private boolean holdsLock;
 
     MemoryTransaction(TransactionMeta meta, Tid requestedTid) {
-      super(meta, requestedTid);
+      super(meta, requestedTid, limits, name);
     }
 
     @Override

@@ -31,7 +31,17 @@ import java.util.Optional;
  * storage ({@link StorageClosedException}), an interrupted wait ({@link StorageInterruptedException}),
  * or any other runtime exception. Bad arguments raise {@link IllegalArgumentException} or
  * {@link NullPointerException} and change nothing; calls in the wrong state raise
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}. A commit whose outcome the storage cannot tell raises
+ * {@link CommitOutcomeUnknownException}, which is neither an answer nor "not committed".
+ *
+ * <h2>Limits and id ranges</h2>
+ * Every storage declares its {@link #limits()} (record, transaction and metadata size) and refuses
+ * anything beyond them with a {@link LimitExceededException} before writing anything. Tids above
+ * {@link Tid#MAX} and object ids above {@link Oid#MAX} are refused with an
+ * {@link IllegalArgumentException} wherever a caller passes them in ({@code begin}, {@code store},
+ * {@code restore}, {@code reserveOids}), so no caller can push a storage past the end of an id
+ * space; a storage that reached the end of one answers with {@link IdSpaceExhaustedException}
+ * and keeps serving reads.
  */
 public interface Storage extends AutoCloseable {
 
@@ -44,6 +54,8 @@ public interface Storage extends AutoCloseable {
   /**
    * Allocates a new object id: greater than every id this storage has allocated, reserved or
    * stored, and never {@link Oid#ROOT}. A durable storage never repeats an id, also after reopen.
+   *
+   * @throws IdSpaceExhaustedException if the counter is at {@link Oid#MAX}
    */
   Oid newOid();
 
@@ -53,6 +65,7 @@ public interface Storage extends AutoCloseable {
    * counters in step.
    *
    * @throws NullPointerException if {@code through} is null
+   * @throws IllegalArgumentException if {@code through} is above {@link Oid#MAX}
    */
   void reserveOids(Oid through);
 
@@ -85,6 +98,7 @@ public interface Storage extends AutoCloseable {
    * Begins a transaction whose tid the storage chooses when it votes.
    *
    * @throws NullPointerException if {@code meta} is null
+   * @throws LimitExceededException if {@code meta} is larger than {@link #limits()} allow
    */
   StorageTransaction begin(TransactionMeta meta);
 
@@ -92,7 +106,8 @@ public interface Storage extends AutoCloseable {
    * Begins a transaction that commits under exactly {@code tid} (the RAID does this so that every
    * backend commits under the same tid).
    *
-   * @throws IllegalArgumentException if {@code tid} is {@link Tid#NONE}
+   * @throws IllegalArgumentException if {@code tid} is {@link Tid#NONE} or above {@link Tid#MAX}
+   * @throws LimitExceededException if {@code meta} is larger than {@link #limits()} allow
    * @throws StaleTidException if {@code tid <= lastTransaction()}; also raised by
    *     {@link StorageTransaction#vote()} if another transaction committed a tid {@code >= tid} meanwhile
    */
@@ -110,6 +125,9 @@ public interface Storage extends AutoCloseable {
    * check. Used by recovery to copy history between storages. Takes the commit lock like a commit.
    *
    * @throws StaleTidException if {@code record.tid() <= lastTransaction()}
+   * @throws IllegalArgumentException if its tid is above {@link Tid#MAX} or an object id above
+   *     {@link Oid#MAX}; a {@link LimitExceededException} if it is over {@link #limits()}. Nothing is
+   *     written then.
    */
   void restore(TransactionRecord record);
 
@@ -126,6 +144,15 @@ public interface Storage extends AutoCloseable {
 
   /** Returns the storage's current size. */
   StorageStats stats();
+
+  /**
+   * Returns the limits this storage enforces on every transaction; they do not change while it is
+   * open. A RAID checks each transaction against the strictest limits of its backends before any
+   * backend sees it. Works after {@link #close()}. The default is {@link StorageLimits#DEFAULT}.
+   */
+  default StorageLimits limits() {
+    return StorageLimits.DEFAULT;
+  }
 
   /**
    * Closes the storage: an open transaction is aborted, and every later call except

@@ -26,7 +26,9 @@ public interface StorageTransaction extends AutoCloseable {
    * is then aborted.
    *
    * @throws ConflictException if {@code expectedSerial} is not the object's current serial
-   * @throws IllegalArgumentException if the data is larger than the storage's limit
+   * @throws IllegalArgumentException if {@code oid} is above {@link Oid#MAX}; a
+   *     {@link LimitExceededException} if the data, or the transaction's data in all, is larger than
+   *     the storage's {@linkplain Storage#limits() limits}. The transaction stays as it was.
    * @throws NullPointerException if an argument is null
    * @throws IllegalStateException if the transaction is not ACTIVE
    */
@@ -39,6 +41,7 @@ public interface StorageTransaction extends AutoCloseable {
    * @throws ConflictException if a stored object changed since it was read
    * @throws StaleTidException if the tid given to {@code begin} is no longer above the last one
    * @throws CommitLockTimeoutException if the commit lock could not be had in time
+   * @throws IdSpaceExhaustedException if the storage chooses the tid and none is left
    * @throws IllegalStateException if the transaction is not ACTIVE
    */
   void vote();
@@ -47,6 +50,8 @@ public interface StorageTransaction extends AutoCloseable {
    * Phase two: makes the transaction durable and visible, and releases the commit lock.
    *
    * @return the transaction's tid
+   * @throws CommitOutcomeUnknownException if the storage cannot tell whether the transaction
+   *     committed; any other exception means it did not
    * @throws IllegalStateException if the transaction is not VOTED
    */
   Tid commit();

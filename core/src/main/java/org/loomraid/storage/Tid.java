@@ -20,6 +20,16 @@ public record Tid(long value) implements Comparable<Tid> {
   public static final Tid NONE = new Tid(0);
 
   /**
+   * The last tid of the range every storage accepts: 9999-12-31T23:59:59.999999Z. A caller-chosen
+   * tid above it ({@link Storage#begin(TransactionMeta, Tid)}, {@link Storage#restore}) is refused
+   * with an {@link IllegalArgumentException}; a storage whose last transaction is at it has used up
+   * its tids and answers further commits with {@link IdSpaceExhaustedException}. Far beyond any tid a
+   * clock produces, and far enough below {@link Long#MAX_VALUE} that {@link #next()} never overflows
+   * for a tid in range.
+   */
+  public static final Tid MAX = new Tid(253_402_300_799_999_999L);
+
+  /**
    * Creates a tid.
    *
    * @throws IllegalArgumentException if {@code value} is negative
@@ -45,9 +55,18 @@ public record Tid(long value) implements Comparable<Tid> {
     return value == 0;
   }
 
-  /** Returns the smallest tid greater than this one. */
+  /**
+   * Returns the smallest tid greater than this one.
+   *
+   * @throws ArithmeticException if this tid is {@link Long#MAX_VALUE} (never for a tid in range)
+   */
   public Tid next() {
     return new Tid(Math.addExact(value, 1));
+  }
+
+  /** Returns whether this tid is within the range storages accept: at most {@link #MAX}. */
+  public boolean isInRange() {
+    return value <= MAX.value;
   }
 
   /** Returns whether this tid orders after {@code other}. */
@@ -79,6 +98,20 @@ public record Tid(long value) implements Comparable<Tid> {
     return tid;
   }
 
+  /**
+   * Throws {@link IllegalArgumentException} naming {@code what} if {@code tid} is above
+   * {@link #MAX}; returns it otherwise.
+   *
+   * @throws NullPointerException if {@code tid} is null
+   */
+  public static Tid checkInRange(Tid tid, String what) {
+    if (tid.value > MAX.value) {
+      throw new IllegalArgumentException(what + " " + tid + " is above Tid.MAX (" + MAX
+          + "), the last tid a storage accepts");
+    }
+    return tid;
+  }
+
   @Override
   public int compareTo(Tid other) {
     return Long.compare(value, other.value);
@@ -87,6 +120,10 @@ public record Tid(long value) implements Comparable<Tid> {
   /** Returns {@code tid 0x<16 hex digits> (<instant>)}, or {@code tid NONE}. */
   @Override
   public String toString() {
-    return isNone() ? "tid NONE" : String.format("tid 0x%016x (%s)", value, instant());
+    if (isNone()) {
+      return "tid NONE";
+    }
+    return isInRange() ? String.format("tid 0x%016x (%s)", value, instant())
+        : String.format("tid 0x%016x", value);
   }
 }

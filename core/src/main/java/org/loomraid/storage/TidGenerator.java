@@ -36,11 +36,18 @@ public final class TidGenerator {
    * Returns the tid for a transaction committed after {@code last}: the current time in
    * microseconds, or {@code last + 1} if the clock has not moved past {@code last}.
    *
+   * <p>Never returns a tid above {@link Tid#MAX}: a clock beyond it counts as {@code Tid.MAX}.
+   *
    * @param last the last committed tid, {@link Tid#NONE} for an empty storage
+   * @throws IdSpaceExhaustedException if {@code last} is at or above {@link Tid#MAX}: no tid is left
    */
   public Tid next(Tid last) {
     Objects.requireNonNull(last, "last");
-    long now = microsSinceEpoch(clock.instant());
+    if (!last.isBefore(Tid.MAX)) {
+      throw new IdSpaceExhaustedException("no tid left after the last transaction " + last
+          + ": Tid.MAX (" + Tid.MAX + ") is the last tid a storage accepts");
+    }
+    long now = Math.min(microsSinceEpoch(clock.instant()), Tid.MAX.value());
     return now > last.value() ? Tid.of(now) : last.next();
   }
 

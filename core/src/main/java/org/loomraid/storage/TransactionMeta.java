@@ -27,6 +27,38 @@ public record TransactionMeta(String user, String description, Map<String, Strin
     extension = Map.copyOf(Objects.requireNonNull(extension, "extension"));
   }
 
+  /**
+   * Returns the size of this metadata as storages count it against
+   * {@link StorageLimits#maxMetaSize()}: the UTF-8 lengths of the user, the description, and every
+   * extension key and value, added up.
+   */
+  public long byteSize() {
+    long size = utf8Length(user) + utf8Length(description);
+    for (Map.Entry<String, String> entry : extension.entrySet()) {
+      size += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
+    }
+    return size;
+  }
+
+  private static long utf8Length(String text) {
+    long length = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else {
+        length += 3;
+      }
+    }
+    return length;
+  }
+
   /** Returns metadata with the given user and description and no extension. */
   public static TransactionMeta of(String user, String description) {
     return new TransactionMeta(user, description, Map.of());

@@ -15,6 +15,7 @@ import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageInterruptedException;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -450,6 +451,11 @@ public final class FaultyStorage implements Storage {
   public void pack(Tid before) {
     before(Operation.PACK);
     delegate.pack(before);
+  }
+
+  @Override
+  public StorageLimits limits() {
+    return delegate.limits();
   }
 
   @Override

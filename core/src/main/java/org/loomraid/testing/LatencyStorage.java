@@ -9,6 +9,7 @@ import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageInterruptedException;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -167,6 +168,11 @@ public final class LatencyStorage implements Storage {
   public StorageStats stats() {
     waitLatency();
     return delegate.stats();
+  }
+
+  @Override
+  public StorageLimits limits() {
+    return delegate.limits();
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.Optional;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -98,6 +99,11 @@ class ForwardingStorage implements Storage {
   public StorageStats stats() {
     onCall();
     return delegate.stats();
+  }
+
+  @Override
+  public StorageLimits limits() {
+    return delegate.limits();
   }
 
   @Override

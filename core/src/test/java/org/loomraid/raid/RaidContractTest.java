@@ -2,12 +2,14 @@ package org.loomraid.raid;
 
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Storage;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.contract.StorageContractTest;
 
 /**
  * The storage contract against a RAID of {@link #backendCount()} memory storages in
  * {@link #writeMode()}: a RAID must be indistinguishable from a single storage. One small
- * subclass per configuration.
+ * subclass per configuration. The backends declare different limits (records of 1 MiB, 512 KiB,
+ * 256 KiB), so the RAID must enforce the strictest.
  */
 abstract class RaidContractTest extends StorageContractTest {
 
@@ -20,7 +22,8 @@ abstract class RaidContractTest extends StorageContractTest {
     RaidStorage.Builder builder = RaidStorage.builder(name).writeMode(writeMode());
     for (int i = 0; i < backendCount(); i++) {
       String backend = name + "-" + i;
-      builder.backend(backend, () -> MemoryStorage.create(backend));
+      StorageLimits limits = new StorageLimits((1 << 20) >> i, 8 << 20, 64 << 10);
+      builder.backend(backend, () -> MemoryStorage.builder(backend).limits(limits).build());
     }
     return builder.open();
   }

@@ -29,6 +29,7 @@ import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageClosedException;
 import org.loomraid.storage.StorageInterruptedException;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -100,6 +101,15 @@ public final class FileStorage implements Storage {
   /** The default and largest record size: {@link DataRecord#MAX_DATA_LENGTH} (16 MiB). */
   public static final int DEFAULT_MAX_RECORD_SIZE = DataRecord.MAX_DATA_LENGTH;
 
+  /**
+   * The largest total data of one transaction: 1 GiB. One transaction is one unit in the log, and a
+   * unit must stay below 2 GiB with its headers; this bound leaves room for millions of records.
+   */
+  public static final long MAX_TRANSACTION_SIZE = 1L << 30;
+
+  /** The largest metadata of one transaction ({@link TransactionMeta#byteSize()}): 16 MiB. */
+  public static final int MAX_META_SIZE = 16 * 1024 * 1024;
+
   /** How many object ids one reservation unit reserves. */
   public static final long OID_BLOCK = 1024;
 
@@ -114,6 +124,7 @@ public final class FileStorage implements Storage {
   private final FsyncPolicy fsyncPolicy;
   private final boolean readOnly;
   private final int maxRecordSize;
+  private final StorageLimits limits;
   private final Duration commitLockTimeout;
   private final TidGenerator tids;
   private final PackObserver packObserver;
@@ -148,6 +159,7 @@ public final class FileStorage implements Storage {
     this.fsyncPolicy = builder.fsyncPolicy;
     this.readOnly = builder.readOnly;
     this.maxRecordSize = builder.maxRecordSize;
+    this.limits = new StorageLimits(builder.maxRecordSize, MAX_TRANSACTION_SIZE, MAX_META_SIZE);
     this.commitLockTimeout = builder.commitLockTimeout;
     this.tids = builder.tids;
     this.packObserver = builder.packObserver;
@@ -340,7 +352,14 @@ public final class FileStorage implements Storage {
   public Oid newOid() {
     checkOpen();
     checkWritable("allocate object ids");
-    long id = oidCounter.incrementAndGet();
+    long id;
+    while (true) {
+      long counter = oidCounter.get();
+      id = Oid.after(counter, name).value();
+      if (oidCounter.compareAndSet(counter, id)) {
+        break;
+      }
+    }
     if (id > reservedThrough) {
       reserveThrough(id);
     }
@@ -355,6 +374,7 @@ public final class FileStorage implements Storage {
   @Override
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
+    Oid.checkInRange(through, "through");
     checkOpen();
     checkWritable("reserve object ids");
     oidCounter.accumulateAndGet(through.value(), Math::max);
@@ -371,9 +391,8 @@ public final class FileStorage implements Storage {
       if (id <= reservedThrough) {
         return;
       }
-      long target = id > Long.MAX_VALUE - OID_BLOCK
-          ? Long.MAX_VALUE
-          : (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
+      // id <= Oid.MAX, so rounding up to a block boundary cannot overflow.
+      long target = (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
       appendLocked(LogFormat.encodeReservation(target).bytes());
       reservedThrough = target;
     } finally {
@@ -483,6 +502,7 @@ public final class FileStorage implements Storage {
   public StorageTransaction begin(TransactionMeta meta, Tid tid) {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
+    Tid.checkInRange(tid, "tid");
     checkOpen();
     checkWritable("begin a transaction");
     Tid current = last;
@@ -527,18 +547,17 @@ public final class FileStorage implements Storage {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException if a record is larger than {@link #maxRecordSize()}
    * @throws ReadOnlyStorageException if read-only
    */
   @Override
   public void restore(TransactionRecord record) {
     Objects.requireNonNull(record, "record");
+    limits.check(record, name);
     checkOpen();
     checkWritable("restore a transaction");
     List<Oid> oids = new ArrayList<>(record.records().size());
     List<byte[]> data = new ArrayList<>(record.records().size());
     for (DataRecord dataRecord : record.records()) {
-      checkRecordSize(dataRecord.oid(), dataRecord.length());
       oids.add(dataRecord.oid());
       data.add(dataRecord.data());
     }
@@ -643,6 +662,17 @@ public final class FileStorage implements Storage {
   public StorageStats stats() {
     checkOpen();
     return log.index().stats();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Records up to {@link Builder#maxRecordSize}, transactions up to
+   * {@value #MAX_TRANSACTION_SIZE} bytes of data, metadata up to {@value #MAX_META_SIZE} bytes.
+   */
+  @Override
+  public StorageLimits limits() {
+    return limits;
   }
 
   /**
@@ -772,13 +802,6 @@ public final class FileStorage implements Storage {
     }
   }
 
-  private void checkRecordSize(Oid oid, int length) {
-    if (length > maxRecordSize) {
-      throw new IllegalArgumentException("data of " + oid + " is " + length + " bytes, more than"
-          + " storage '" + name + "' accepts (maxRecordSize " + maxRecordSize + ")");
-    }
-  }
-
   private void acquireCommitLock() {
     try {
       if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -811,7 +834,7 @@ public final class FileStorage implements Storage {
     private boolean holdsLock;
 
     FileTransaction(TransactionMeta meta, Tid requestedTid) {
-      super(meta, requestedTid);
+      super(meta, requestedTid, limits, name);
       this.encodedMeta = LogFormat.encodeMeta(meta);
       this.unitLength = LogFormat.transactionUnitLength(encodedMeta.length, 0, 0);
       if (unitLength < 0) {
@@ -823,7 +846,6 @@ public final class FileStorage implements Storage {
     protected void checkStore(Store store) {
       checkOpen();
       int length = store.data().length;
-      checkRecordSize(store.oid(), length);
       Integer replaced = sizes.get(store.oid());
       long grown = unitLength + length + (replaced == null ? LogFormat.RECORD_HEADER_LENGTH : -replaced);
       if (grown > LogFormat.MAX_UNIT_LENGTH) {

@@ -6,6 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.ConflictException;
+import org.loomraid.storage.IdSpaceExhaustedException;
+import org.loomraid.storage.LimitExceededException;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.StorageException;
@@ -43,9 +45,15 @@ final class ErrorCodec {
         out.writeTid(e.tid()).writeTid(e.lastTransaction());
       }
       case CommitLockTimeoutException e -> encodeLockTimeout(out, message, storageName);
+      case IdSpaceExhaustedException e ->
+          out.writeByte(ErrorType.ID_SPACE_EXHAUSTED.code).writeString(message);
       case StorageException e ->
           out.writeByte(ErrorType.STORAGE.code).writeString(message)
               .writeString(e.getClass().getName());
+      case LimitExceededException e -> {
+        out.writeByte(ErrorType.LIMIT_EXCEEDED.code).writeString(message);
+        out.writeString(e.limit()).writeLong(e.value()).writeLong(e.bound());
+      }
       case IllegalArgumentException e ->
           out.writeByte(ErrorType.ILLEGAL_ARGUMENT.code).writeString(message);
       default ->
@@ -87,7 +95,10 @@ final class ErrorCodec {
                 ? message
                 : message + " (" + remoteType + " at the server)");
       }
+      case ID_SPACE_EXHAUSTED -> new IdSpaceExhaustedException(message);
       case ILLEGAL_ARGUMENT -> new IllegalArgumentException(message);
+      case LIMIT_EXCEEDED -> new LimitExceededException(message, in.readString(), in.readLong(),
+          in.readLong());
       case FAILURE -> {
         String remoteType = in.readString();
         yield new RemoteStorageException(remoteType,

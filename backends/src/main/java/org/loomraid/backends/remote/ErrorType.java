@@ -15,8 +15,12 @@ enum ErrorType {
   STALE_TID(4),
   /** A {@code CommitLockTimeoutException}: storage name, nanoseconds waited. */
   COMMIT_LOCK_TIMEOUT(5),
+  /** An {@code IdSpaceExhaustedException}: the storage has no tid or object id left. */
+  ID_SPACE_EXHAUSTED(6),
   /** An {@code IllegalArgumentException}: the request's arguments were refused. */
   ILLEGAL_ARGUMENT(16),
+  /** A {@code LimitExceededException}: storage name, limit name, value, bound. */
+  LIMIT_EXCEEDED(18),
   /** Any other exception of the served storage: its class name. */
   FAILURE(17),
   /** The client speaks a protocol version the server does not: the server's version. */

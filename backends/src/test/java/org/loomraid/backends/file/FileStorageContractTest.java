@@ -10,16 +10,20 @@ import org.loomraid.storage.contract.StorageContractTest;
 
 /**
  * Runs the storage contract against {@link FileStorage} with its default settings (every commit
- * synced), including the durability tests: reopen opens the same directory again.
+ * synced) but a record limit of 1 MiB, so the limit tests stay cheap; including the durability
+ * tests: reopen opens the same directory again.
  */
 class FileStorageContractTest extends StorageContractTest {
+
+  private static final int MAX_RECORD_SIZE = 1 << 20;
 
   @TempDir Path root;
 
   @Override
   protected Storage createStorage(String name) {
     try {
-      return FileStorage.builder(Files.createDirectories(root.resolve(name))).name(name).open();
+      return FileStorage.builder(Files.createDirectories(root.resolve(name))).name(name)
+          .maxRecordSize(MAX_RECORD_SIZE).open();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -33,6 +37,7 @@ class FileStorageContractTest extends StorageContractTest {
   @Override
   protected Storage reopen(Storage closed) {
     FileStorage previous = (FileStorage) closed;
-    return FileStorage.builder(previous.directory()).name(previous.name()).open();
+    return FileStorage.builder(previous.directory()).name(previous.name())
+        .maxRecordSize(MAX_RECORD_SIZE).open();
   }
 }

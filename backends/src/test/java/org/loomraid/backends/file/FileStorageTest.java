@@ -250,12 +250,12 @@ class FileStorageTest {
       try (StorageTransaction tx = storage.begin(TransactionMeta.EMPTY)) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> tx.store(Oid.of(1), Tid.NONE, new byte[101]));
-        assertTrue(e.getMessage().contains("maxRecordSize 100"), e.getMessage());
+        assertTrue(e.getMessage().contains("maxRecordSize = 100"), e.getMessage());
         tx.store(Oid.of(1), Tid.NONE, new byte[100]);
         tx.vote();
         tx.commit();
       }
-      TransactionRecord big = new TransactionRecord(Tid.of(Long.MAX_VALUE - 5), TransactionMeta.EMPTY,
+      TransactionRecord big = new TransactionRecord(Tid.MAX, TransactionMeta.EMPTY,
           List.of(new DataRecord(Oid.of(2), new byte[101])));
       assertThrows(IllegalArgumentException.class, () -> storage.restore(big));
       assertEquals(1, history(storage).size());

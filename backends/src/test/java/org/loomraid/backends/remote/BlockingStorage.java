@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -128,6 +129,11 @@ final class BlockingStorage implements Storage {
   @Override
   public StorageStats stats() {
     return delegate.stats();
+  }
+
+  @Override
+  public StorageLimits limits() {
+    return delegate.limits();
   }
 
   @Override

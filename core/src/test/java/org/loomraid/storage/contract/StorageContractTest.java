@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.loomraid.storage.ConflictException;
 import org.loomraid.storage.DataRecord;
+import org.loomraid.storage.IdSpaceExhaustedException;
+import org.loomraid.storage.LimitExceededException;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -51,6 +53,7 @@ import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageClosedException;
 import org.loomraid.storage.StorageException;
+import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
@@ -352,7 +355,7 @@ public abstract class StorageContractTest {
 
     @Test
     void largeObjectRoundTrips() {
-      byte[] large = new byte[1024 * 1024 + 7];
+      byte[] large = new byte[Math.min(1024 * 1024 + 7, storage.limits().maxRecordSize())];
       for (int i = 0; i < large.length; i++) {
         large[i] = (byte) (i * 31 + (i >>> 11));
       }
@@ -1311,6 +1314,151 @@ public abstract class StorageContractTest {
     void valueTypesRefuseNegativeIds() {
       assertBadArgument("oid", () -> Oid.of(-1));
       assertBadArgument("tid", () -> Tid.of(-1));
+    }
+  }
+
+  /** The storage's declared limits and the ends of the id spaces: refused up front, never poison. */
+  @Nested
+  class LimitsAndIdRanges {
+
+    private final TransactionRecord aboveMax = new TransactionRecord(Tid.of(Long.MAX_VALUE), META,
+        List.of(new DataRecord(Oid.of(1), bytes("poison"))));
+
+    /** The storage still commits an ordinary transaction, on an object it had before. */
+    private void assertStillWrites(Oid oid) {
+      Tid tid = write(oid, "after");
+      assertEquals("after", text(storage.load(oid)));
+      assertEquals(tid, storage.lastTransaction());
+    }
+
+    @Test
+    void tidsAboveTheRangeAreRefusedAndChangeNothing() {
+      Oid oid = storage.newOid();
+      write(oid, "v1");
+      Snapshot before = Snapshot.of(storage);
+      assertAll(
+          () -> assertBadArgument("tid", () -> storage.begin(META, Tid.of(Long.MAX_VALUE))),
+          () -> assertBadArgument("tid", () -> storage.begin(META, Tid.MAX.next())),
+          () -> assertBadArgument("tid", () -> storage.restore(aboveMax)));
+      assertUnchanged(before, "refused tids");
+      assertStillWrites(oid);
+    }
+
+    @Test
+    void objectIdsAboveTheRangeAreRefusedAndChangeNothing() {
+      Oid oid = storage.newOid();
+      write(oid, "v1");
+      Snapshot before = Snapshot.of(storage);
+      assertBadArgument("through", () -> storage.reserveOids(Oid.of(Long.MAX_VALUE)));
+      try (StorageTransaction tx = storage.begin(META)) {
+        assertBadArgument("oid", () -> tx.store(Oid.of(Long.MAX_VALUE), Tid.NONE, bytes("x")));
+        tx.store(oid, serialOf(storage, oid), bytes("v2"));
+        tx.vote();
+        tx.commit();
+      }
+      assertEquals("v2", text(storage.load(oid)));
+      Oid next = storage.newOid();
+      assertTrue(next.isInRange() && next.value() < 1L << 40,
+          "the refused ids moved the counter: newOid() gave " + next);
+      assertEquals(before.stats().objects(), storage.stats().objects());
+    }
+
+    @Test
+    void aStorageAtTheLastTidRefusesWritesButServesReads() {
+      Oid oid = storage.newOid();
+      Tid first = write(oid, "v1");
+      try (StorageTransaction tx = storage.begin(META, Tid.MAX)) {
+        tx.store(oid, first, bytes("at the end"));
+        tx.vote();
+        assertEquals(Tid.MAX, tx.commit());
+      }
+      assertEquals(Tid.MAX, storage.lastTransaction());
+      assertThrows(IdSpaceExhaustedException.class, () -> {
+        try (StorageTransaction tx = storage.begin(META)) {
+          tx.store(oid, Tid.MAX, bytes("beyond"));
+          tx.vote();
+          tx.commit();
+        }
+      });
+      assertThrows(StaleTidException.class, () -> storage.begin(META, Tid.MAX));
+      assertEquals("at the end", text(storage.load(oid)));
+      assertEquals("v1", text(storage.loadBefore(oid, Tid.MAX).orElseThrow()));
+      assertEquals("at the end", text(storage.loadSerial(oid, Tid.MAX)));
+      assertEquals(List.of(first, Tid.MAX), tidsOf(transactionsOf(storage, Tid.NONE)));
+      assertEquals(Tid.MAX, storage.lastTransaction());
+    }
+
+    @Test
+    void aStorageAtTheLastObjectIdAnswersNewOidAndStillCommits() {
+      Oid oid = storage.newOid();
+      write(oid, "v1");
+      storage.reserveOids(Oid.MAX);
+      assertThrows(IdSpaceExhaustedException.class, storage::newOid);
+      assertThrows(IdSpaceExhaustedException.class, storage::newOid, "asked twice");
+      assertStillWrites(oid);
+    }
+
+    @Test
+    void aRecordOverTheDeclaredLimitIsRefusedAndTheTransactionCarriesOn() {
+      int max = storage.limits().maxRecordSize();
+      Oid oid = storage.newOid();
+      Snapshot before = Snapshot.of(storage);
+      try (StorageTransaction tx = storage.begin(META)) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> tx.store(oid, Tid.NONE, new byte[max + 1]));
+        assertTrue(e.getMessage().contains(String.valueOf(max)),
+            "the refusal does not name the limit " + max + ": " + e.getMessage());
+        assertUnchanged(before, "a refused store");
+        tx.store(oid, Tid.NONE, new byte[max]);
+        tx.vote();
+        tx.commit();
+      }
+      assertEquals(max, storage.load(oid).length());
+    }
+
+    @Test
+    void aRestoreOverTheDeclaredLimitIsRefusedAndWritesNothing() {
+      int max = storage.limits().maxRecordSize();
+      assumeTrue(max < DataRecord.MAX_DATA_LENGTH, "records are limited only by DataRecord itself");
+      Oid oid = storage.newOid();
+      Tid first = write(oid, "v1");
+      Snapshot before = Snapshot.of(storage);
+      TransactionRecord big = new TransactionRecord(later(first, 10), META,
+          List.of(new DataRecord(storage.newOid(), bytes("small")),
+              new DataRecord(storage.newOid(), new byte[max + 1])));
+      assertThrows(IllegalArgumentException.class, () -> storage.restore(big));
+      assertUnchanged(before, "a refused restore");
+      assertStillWrites(oid);
+    }
+
+    @Test
+    void metadataOverTheDeclaredLimitIsRefused() {
+      int max = storage.limits().maxMetaSize();
+      assumeTrue(max <= 16 * 1024 * 1024, "metadata is not limited below 16 MiB");
+      TransactionMeta big = TransactionMeta.of("x".repeat(max + 1), "");
+      Oid oid = storage.newOid();
+      Tid first = write(oid, "v1");
+      Snapshot before = Snapshot.of(storage);
+      assertThrows(LimitExceededException.class, () -> {
+        try (StorageTransaction tx = storage.begin(big)) {
+          tx.store(oid, first, bytes("v2"));
+          tx.vote();
+          tx.commit();
+        }
+      });
+      assertThrows(LimitExceededException.class, () -> storage.restore(
+          new TransactionRecord(later(first, 10), big, List.of())));
+      assertUnchanged(before, "refused metadata");
+    }
+
+    @Test
+    void limitsAreStableAndAnswerAfterClose() {
+      StorageLimits limits = storage.limits();
+      assertNotNull(limits);
+      write(storage.newOid(), "v1");
+      assertEquals(limits, storage.limits());
+      storage.close();
+      assertEquals(limits, storage.limits());
     }
   }
 
