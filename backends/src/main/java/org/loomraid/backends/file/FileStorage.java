@@ -407,8 +407,8 @@ public final class FileStorage implements Storage {
     Tid snapshot = last;
     while (true) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      SortedPairs history = file.index().revisionsOf(oid);
+      int visible = history == null ? -1 : history.lastAtOrBefore(snapshot.value());
       if (visible < 0) {
         throw new ObjectNotFoundException(oid);
       }
@@ -427,12 +427,13 @@ public final class FileStorage implements Storage {
     Tid snapshot = last;
     while (true) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      SortedPairs history = file.index().revisionsOf(oid);
+      int size = history == null ? 0 : history.size();
+      int visible = size == 0 ? -1 : history.lastAtOrBefore(snapshot.value(), size);
       if (visible < 0) {
         throw new ObjectNotFoundException(oid);
       }
-      int before = Math.min(visible, LogIndex.lastAtOrBefore(history, tid.value() - 1));
+      int before = history.lastAtOrBefore(Math.min(snapshot.value(), tid.value() - 1), visible + 1);
       if (before < 0) {
         return Optional.empty();
       }
@@ -451,9 +452,9 @@ public final class FileStorage implements Storage {
     Tid snapshot = last;
     while (!serial.isAfter(snapshot)) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int at = history == null ? -1 : LogIndex.lastAtOrBefore(history, serial.value());
-      if (at < 0 || history[2 * at] != serial.value()) {
+      SortedPairs history = file.index().revisionsOf(oid);
+      int at = history == null ? -1 : history.lastAtOrBefore(serial.value());
+      if (at < 0 || history.key(at) != serial.value()) {
         break;
       }
       Revision revision = read(file, oid, history, at);
@@ -465,15 +466,15 @@ public final class FileStorage implements Storage {
   }
 
   /** Reads revision {@code at} of {@code history}; null if the file was retired meanwhile. */
-  private Revision read(LogFile file, Oid oid, long[] history, int at) {
-    long location = history[2 * at + 1];
+  private Revision read(LogFile file, Oid oid, SortedPairs history, int at) {
+    long location = history.value(at);
     try {
       byte[] data = file.readRecord(oid.value(), location);
       if (data == null) {
         checkOpen();
         return null;
       }
-      return new Revision(oid, Tid.of(history[2 * at]), data);
+      return new Revision(oid, Tid.of(history.key(at)), data);
     } catch (IOException e) {
       throw new UncheckedIOException("storage '" + name + "': cannot read " + oid + " at byte offset "
           + LogIndex.offsetOf(location) + " of " + file.path(), e);
@@ -899,7 +900,7 @@ public final class FileStorage implements Storage {
 
     /** Throws a conflict if the object's current serial is not the one the store expects. */
     private static void checkSerial(LogIndex index, Store store) {
-      long current = index.currentSerial(store.oid());
+      long current = index.serialAsOf(store.oid(), Long.MAX_VALUE);
       if (current != store.expectedSerial().value()) {
         throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
       }

@@ -481,4 +481,44 @@ class FileStorageTest {
       assertNotEquals(0, storage.stats().bytes());
     }
   }
+
+  /**
+   * A hot object's history spans the index's head and many chunks: every revision stays reachable
+   * by serial and by tid, after a reopen (the scanner builds the same index) and after a pack.
+   */
+  @Test
+  void everyRevisionOfAHotObjectStaysReachableAcrossChunksReopenAndPack() {
+    int revisions = 3 * AppendOnlyPairs.CHUNK_PAIRS + 11;
+    List<Tid> serials = new java.util.ArrayList<>();
+    Oid hot = Oid.of(7);
+    try (FileStorage storage = openFast(dir)) {
+      for (int i = 0; i < revisions; i++) {
+        serials.add(commit(storage, hot, "v" + i));
+      }
+      checkEveryRevision(storage, hot, serials, 0);
+    }
+    try (FileStorage storage = openFast(dir)) {
+      checkEveryRevision(storage, hot, serials, 0);
+      int middle = 2 * AppendOnlyPairs.CHUNK_PAIRS + 5;
+      storage.pack(serials.get(middle));
+      checkEveryRevision(storage, hot, serials, middle - 1);
+      assertThrows(ObjectNotFoundException.class, () -> storage.loadSerial(hot, serials.get(middle - 2)));
+      assertEquals(revisions, history(storage).size(), "transactions are kept");
+      Tid next = commit(storage, hot, "after the pack");
+      assertEquals(next, storage.load(hot).serial());
+    }
+  }
+
+  /** Checks that revisions {@code from..} of {@code oid} load by serial, before a tid, and current. */
+  private static void checkEveryRevision(FileStorage storage, Oid oid, List<Tid> serials, int from) {
+    for (int i = from; i < serials.size(); i++) {
+      assertArrayEquals(bytes("v" + i), storage.loadSerial(oid, serials.get(i)).data(), "serial " + i);
+      assertArrayEquals(bytes("v" + i), storage.loadBefore(oid, serials.get(i).next()).orElseThrow().data(),
+          "before the tid after revision " + i);
+    }
+    assertArrayEquals(bytes("v" + (serials.size() - 1)), storage.load(oid).data());
+    if (from == 0) {
+      assertTrue(storage.loadBefore(oid, serials.get(0)).isEmpty());
+    }
+  }
 }
