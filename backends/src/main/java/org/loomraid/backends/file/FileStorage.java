@@ -129,6 +129,7 @@ public final class FileStorage implements Storage {
   private final TidGenerator tids;
   private final PackObserver packObserver;
   private final WriteFaults writeFaults;
+  private final CommitObserver commitObserver;
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock packLock = new ReentrantLock();
@@ -164,6 +165,7 @@ public final class FileStorage implements Storage {
     this.tids = builder.tids;
     this.packObserver = builder.packObserver;
     this.writeFaults = builder.writeFaults;
+    this.commitObserver = builder.commitObserver;
     this.directoryLock = directoryLock;
     this.log = loaded.file();
     this.last = Tid.of(loaded.lastTid());
@@ -195,6 +197,7 @@ public final class FileStorage implements Storage {
     private TidGenerator tids = TidGenerator.system();
     private PackObserver packObserver = PackObserver.NONE;
     private WriteFaults writeFaults = WriteFaults.NONE;
+    private CommitObserver commitObserver = CommitObserver.NONE;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -266,6 +269,12 @@ public final class FileStorage implements Storage {
     /** Injects failures into appends (tests of the failure paths). */
     Builder writeFaults(WriteFaults faults) {
       this.writeFaults = Objects.requireNonNull(faults, "writeFaults");
+      return this;
+    }
+
+    /** Observes commits between indexing and publication (tests hold a commit there). */
+    Builder commitObserver(CommitObserver observer) {
+      this.commitObserver = Objects.requireNonNull(observer, "commitObserver");
       return this;
     }
 
@@ -732,6 +741,7 @@ public final class FileStorage implements Storage {
       long at = appendLocked(unit.bytes());
       log.index().addTransaction(at, unit.layout());
       oidCounter.accumulateAndGet(unit.layout().maxOid(), Math::max);
+      commitObserver.indexed(tid);
       last = tid;
     } finally {
       appendLock.unlock();
@@ -853,7 +863,11 @@ public final class FileStorage implements Storage {
         throw new IllegalArgumentException("transaction would exceed " + LogFormat.MAX_UNIT_LENGTH
             + " bytes, the most one transaction of storage '" + name + "' can hold");
       }
-      checkSerial(log.index(), store);
+      // The same snapshot a read would use: last first, then the index. A commit that is being
+      // published (indexed, last not yet moved) is invisible here as it is to load(), so a
+      // conflict is reported only for a commit the caller's next read shows.
+      Tid snapshot = last;
+      checkSerial(log.index(), snapshot, store);
       sizes.put(store.oid(), length);
       unitLength = grown;
     }
@@ -864,11 +878,12 @@ public final class FileStorage implements Storage {
       checkWritable("vote");
       acquireCommitLock();
       holdsLock = true;
+      Tid snapshot = last;
       LogIndex index = log.index();
       List<Oid> oids = new ArrayList<>(stores.size());
       List<byte[]> data = new ArrayList<>(stores.size());
       for (Store store : stores) {
-        checkSerial(index, store);
+        checkSerial(index, snapshot, store);
         oids.add(store.oid());
         data.add(store.data());
       }
@@ -898,9 +913,12 @@ public final class FileStorage implements Storage {
       releaseLock();
     }
 
-    /** Throws a conflict if the object's current serial is not the one the store expects. */
-    private static void checkSerial(LogIndex index, Store store) {
-      long current = index.serialAsOf(store.oid(), Long.MAX_VALUE);
+    /**
+     * Throws a conflict if the object's serial as of {@code snapshot} is not the one the store
+     * expects. Under the commit lock, {@code snapshot} is every committed transaction.
+     */
+    private static void checkSerial(LogIndex index, Tid snapshot, Store store) {
+      long current = index.serialAsOf(store.oid(), snapshot.value());
       if (current != store.expectedSerial().value()) {
         throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
       }

@@ -21,12 +21,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomraid.storage.CommitLockTimeoutException;
@@ -189,7 +194,7 @@ class FileStorageTest {
       List<Tid> tids = Fixtures.commitSmall(storage, 6);
       List<TransactionRecord> tail;
       try (var it = storage.transactions(tids.get(2))) {
-        tail = new java.util.ArrayList<>();
+        tail = new ArrayList<>();
         it.forEachRemaining(tail::add);
       }
       assertEquals(tids.subList(3, 6), tail.stream().map(TransactionRecord::tid).toList());
@@ -489,7 +494,7 @@ class FileStorageTest {
   @Test
   void everyRevisionOfAHotObjectStaysReachableAcrossChunksReopenAndPack() {
     int revisions = 3 * AppendOnlyPairs.CHUNK_PAIRS + 11;
-    List<Tid> serials = new java.util.ArrayList<>();
+    List<Tid> serials = new ArrayList<>();
     Oid hot = Oid.of(7);
     try (FileStorage storage = openFast(dir)) {
       for (int i = 0; i < revisions; i++) {
@@ -519,6 +524,55 @@ class FileStorageTest {
     assertArrayEquals(bytes("v" + (serials.size() - 1)), storage.load(oid).data());
     if (from == 0) {
       assertTrue(storage.loadBefore(oid, serials.get(0)).isEmpty());
+    }
+  }
+
+  /**
+   * Issue 10, scenario 10: a commit that is indexed but not yet published is invisible to reads, so
+   * the early conflict check at store() must not see it either; the writer learns of the conflict
+   * at vote, once its own reads show the commit it conflicts with.
+   */
+  @Test
+  void aStoreIsNotToldOfAConflictWithACommitThatReadsDoNotShowYet() throws Exception {
+    CountDownLatch indexed = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean hold = new AtomicBoolean();
+    CommitObserver holdOnce = tid -> {
+      if (hold.getAndSet(false)) {
+        indexed.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.NONE)
+        .commitObserver(holdOnce).open()) {
+      Oid oid = Oid.of(1);
+      Tid first = commit(storage, oid, "v1");
+      hold.set(true);
+      CompletableFuture<Tid> writer = new CompletableFuture<>();
+      TestThreads.start("committer", false, () -> {
+        try {
+          writer.complete(commit(storage, oid, "v2"));
+        } catch (RuntimeException e) {
+          writer.completeExceptionally(e);
+        }
+      });
+      StorageTransaction late = storage.begin(TransactionMeta.EMPTY);
+      try {
+        assertTrue(indexed.await(10, TimeUnit.SECONDS), "the commit was indexed");
+        assertEquals(first, storage.lastTransaction());
+        assertEquals(first, storage.load(oid).serial(), "reads do not show the commit yet");
+        late.store(oid, first, bytes("v2 from a late writer"));
+      } finally {
+        release.countDown();
+      }
+      Tid second = writer.get(10, TimeUnit.SECONDS);
+      ConflictException conflict = assertThrows(ConflictException.class, late::vote);
+      assertEquals(second, conflict.actualSerial());
+      assertEquals(second, storage.load(oid).serial(), "reads show what the conflict names");
     }
   }
 }
