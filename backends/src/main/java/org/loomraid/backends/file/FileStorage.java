@@ -591,8 +591,9 @@ public final class FileStorage implements Storage {
    * <p>Writes the kept data to {@code loomraid.log.pack}, verifying every unit it copies, then
    * syncs it and renames it over the log, and syncs the directory; a crash at any point leaves
    * either the old or the new log, each complete. Readers and writers keep working while the bulk
-   * is copied; only the copy of transactions committed meanwhile and the swap hold the commit
-   * lock. Readers that started before the swap finish on the old file. Revisions committed while
+   * is copied and synced; only the copy (and sync) of the transactions committed meanwhile and the
+   * swap hold the commit lock, so a commit waits at most for that: a time bounded by what was
+   * committed during the copy, not by the size of the log. Readers that started before the swap finish on the old file. Revisions committed while
    * the pack runs are kept even if they would make older ones droppable. Nothing is rewritten if
    * nothing can be dropped.
    *
@@ -641,6 +642,10 @@ public final class FileStorage implements Storage {
         LogPacker.start(old, directory.resolve(LogLoader.PACK_FILE), dropped, this::checkOpen)) {
       packer.copy(LogFormat.FILE_HEADER_LENGTH, prefixEnd);
       packObserver.reached(PackStep.PREFIX_COPIED);
+      // The bulk is synced before the commit lock is taken, so the locked phase syncs only what
+      // was committed during the copy: its length depends on that, not on the size of the log.
+      packer.sync();
+      packObserver.reached(PackStep.PREFIX_SYNCED);
       acquireCommitLock();
       try {
         appendLock.lock();
@@ -723,6 +728,11 @@ public final class FileStorage implements Storage {
       LOG.error("storage '{}': syncing {} on close failed; the last commits may not survive an"
           + " operating system crash", name, file.path(), e);
     }
+  }
+
+  /** Returns about how many threads wait for the commit lock (for tests of who waits when). */
+  int commitLockQueueLength() {
+    return commitLock.getQueueLength();
   }
 
   @Override

@@ -173,6 +173,12 @@ final class LogPacker implements AutoCloseable {
     }
   }
 
+  /** Writes what is buffered and syncs the copy so far, so that {@link #finish} syncs only the rest. */
+  void sync() throws IOException {
+    flush();
+    target.getFD().sync();
+  }
+
   /**
    * Ends the copy with an OID reservation (if any oid was reserved), syncs the file, and returns
    * it as a log file still named {@code temp}, ready to be renamed over the old log.
