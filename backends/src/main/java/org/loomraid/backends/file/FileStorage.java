@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.loomraid.storage.BufferedTransaction;
 import org.loomraid.storage.CommitLockTimeoutException;
+import org.loomraid.storage.CommitOutcomeUnknownException;
 import org.loomraid.storage.ConflictException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.ObjectNotFoundException;
@@ -89,9 +90,29 @@ import org.slf4j.LoggerFactory;
  * is therefore either written whole or not at all.
  *
  * <p><b>Failures.</b> I/O errors are {@link UncheckedIOException}s (failures, not answers). A
- * failed write is cut back off the log and the storage stays usable; a failed sync leaves it
- * refusing writes until reopened (the transaction may or may not be in the log then), because
- * after a failed sync nobody knows what reached the device.
+ * failed write is cut back off the log: nothing was committed, and the storage stays usable. A
+ * failed sync (or a failed write that cannot be cut back) leaves what reached the device unknown:
+ * <ul>
+ *   <li>{@code commit()} and {@link #restore} then throw {@link CommitOutcomeUnknownException}
+ *       carrying the tid: the transaction may or may not have committed;
+ *   <li>{@link #newOid()} and {@link #reserveOids} throw {@link UncheckedIOException} and hand out
+ *       no id from the block whose reservation failed (so no id can be handed out twice, whichever
+ *       way the reservation went);
+ *   <li>the storage refuses every later write (vote, restore, pack, reservations) with an
+ *       {@link UncheckedIOException} until it is reopened;
+ *   <li>reads go on and do not show the transaction in doubt: {@link #lastTransaction()},
+ *       {@code load} and {@code transactions} answer as before it, and
+ *       {@link #transactionInDoubt()} names it. Only a reopen, which reads what is on the device,
+ *       tells whether it committed: the reopened storage holds it or not, and answers
+ *       {@code loadSerial}/{@code transactions} accordingly.
+ * </ul>
+ *
+ * <p><b>The ends of the id spaces.</b> A log written by an older version may hold a tid above
+ * {@link Tid#MAX} or an OID reservation (or stored oid) above {@link Oid#MAX}. Such a log opens,
+ * and every read answers as usual; a commit that lets the storage choose its tid is then answered
+ * with {@link org.loomraid.storage.IdSpaceExhaustedException} at {@code vote()} (a caller-chosen
+ * tid or a restore, with {@link StaleTidException}, since no tid in range is after the last), and
+ * {@link #newOid()} with {@code IdSpaceExhaustedException}; nothing is written, across reopens too.
  */
 public final class FileStorage implements Storage {
 
@@ -149,6 +170,9 @@ public final class FileStorage implements Storage {
 
   /** Set when a sync failed: what reached the device is unknown, so no more writes. */
   private volatile IOException syncFailure;
+
+  /** The transaction whose append failed in a way that leaves its outcome unknown, or null. */
+  private volatile Tid inDoubt;
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
@@ -350,12 +374,23 @@ public final class FileStorage implements Storage {
   }
 
   /**
+   * Returns the transaction whose commit or restore ended in {@link CommitOutcomeUnknownException}
+   * on this instance, if any. It is not visible to reads here, and the storage refuses writes;
+   * reopen the storage to learn whether it committed. Empty on a freshly opened storage.
+   */
+  public Optional<Tid> transactionInDoubt() {
+    return Optional.ofNullable(inDoubt);
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p>When the current block of reserved ids is used up, reserves the next one with a unit in the
    * log (synced according to the fsync policy) before returning.
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws UncheckedIOException if writing or syncing the reservation failed: no id is handed out,
+   *     and the storage refuses writes until reopened
    */
   @Override
   public Oid newOid() {
@@ -379,6 +414,8 @@ public final class FileStorage implements Storage {
    * {@inheritDoc}
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws UncheckedIOException if writing or syncing the reservation failed; the storage then
+   *     refuses writes until reopened
    */
   @Override
   public void reserveOids(Oid through) {
@@ -402,7 +439,7 @@ public final class FileStorage implements Storage {
       }
       // id <= Oid.MAX, so rounding up to a block boundary cannot overflow.
       long target = (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
-      appendLocked(LogFormat.encodeReservation(target).bytes());
+      appendLocked(LogFormat.encodeReservation(target).bytes(), Tid.NONE);
       reservedThrough = target;
     } finally {
       appendLock.unlock();
@@ -558,6 +595,8 @@ public final class FileStorage implements Storage {
    * {@inheritDoc}
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws CommitOutcomeUnknownException if the record was written but its sync failed: it may or
+   *     may not be in the log after a reopen (see "Failures" above)
    */
   @Override
   public void restore(TransactionRecord record) {
@@ -593,9 +632,9 @@ public final class FileStorage implements Storage {
    * either the old or the new log, each complete. Readers and writers keep working while the bulk
    * is copied and synced; only the copy (and sync) of the transactions committed meanwhile and the
    * swap hold the commit lock, so a commit waits at most for that: a time bounded by what was
-   * committed during the copy, not by the size of the log. Readers that started before the swap finish on the old file. Revisions committed while
-   * the pack runs are kept even if they would make older ones droppable. Nothing is rewritten if
-   * nothing can be dropped.
+   * committed during the copy, not by the size of the log. Readers that started before the swap
+   * finish on the old file. Revisions committed while the pack runs are kept even if they would
+   * make older ones droppable. Nothing is rewritten if nothing can be dropped.
    *
    * @throws ReadOnlyStorageException if read-only
    * @throws CorruptLogException if the log turns out to be damaged (the log is left as it was)
@@ -743,12 +782,17 @@ public final class FileStorage implements Storage {
 
   // ---- writing ----
 
-  /** Appends a transaction unit and makes it visible. Commit lock held. */
+  /**
+   * Appends a transaction unit and makes it visible. Commit lock held.
+   *
+   * @throws CommitOutcomeUnknownException if the append failed in a way that may or may not leave
+   *     the transaction in the log (see {@link #appendLocked})
+   */
   private void publish(Tid tid, LogFormat.EncodedUnit unit) {
     appendLock.lock();
     try {
       checkOpen();
-      long at = appendLocked(unit.bytes());
+      long at = appendLocked(unit.bytes(), tid);
       log.index().addTransaction(at, unit.layout());
       oidCounter.accumulateAndGet(unit.layout().maxOid(), Math::max);
       commitObserver.indexed(tid);
@@ -761,8 +805,14 @@ public final class FileStorage implements Storage {
   /**
    * Writes {@code bytes} at the end of the log with one write call, then syncs per the policy.
    * Returns the offset it was written at. Append lock held.
+   *
+   * <p>A write that fails is cut back off the log: nothing was appended, and the failure is an
+   * {@link UncheckedIOException}. A sync that fails (or a failed write that cannot be cut back)
+   * leaves the unit's fate unknown, so the storage refuses writes until reopened; for a
+   * transaction ({@code tid} real) that is a {@link CommitOutcomeUnknownException} carrying the
+   * tid, for an OID reservation ({@code tid} NONE) an {@link UncheckedIOException}.
    */
-  private long appendLocked(byte[] bytes) {
+  private long appendLocked(byte[] bytes, Tid tid) {
     checkWritable("write");
     LogFile file = log;
     long at = file.end();
@@ -774,41 +824,50 @@ public final class FileStorage implements Storage {
       writeFaults.beforeWrite(file, bytes);
       file.write(bytes);
     } catch (IOException e) {
-      throw writeFailed(file, at, e);
+      throw writeFailed(file, at, e, tid);
     }
     if (fsyncPolicy == FsyncPolicy.EVERY_COMMIT) {
       try {
         writeFaults.beforeSync();
         file.sync();
       } catch (IOException e) {
-        throw syncFailed(file, at, e);
+        throw syncFailed(file, at, e, tid);
       }
     }
     file.advance(bytes.length);
     return at;
   }
 
-  /** A write failed: cut the partial unit off; if that fails too, stop writing. */
-  private RuntimeException writeFailed(LogFile file, long at, IOException failure) {
+  /** A write failed: cut the partial unit off; if that fails too, its fate is unknown. */
+  private RuntimeException writeFailed(LogFile file, long at, IOException failure, Tid tid) {
     try {
+      writeFaults.beforeTruncate();
       file.truncateToEnd();
     } catch (IOException truncation) {
       failure.addSuppressed(truncation);
-      return syncFailed(file, at, failure);
+      return syncFailed(file, at, failure, tid);
     }
     return new UncheckedIOException("storage '" + name + "': write to " + file.path()
         + " at byte offset " + at + " failed; nothing was committed", failure);
   }
 
   /** A sync failed: what reached the device is unknown, so refuse writes until reopened. */
-  private RuntimeException syncFailed(LogFile file, long at, IOException failure) {
+  private RuntimeException syncFailed(LogFile file, long at, IOException failure, Tid tid) {
+    if (!tid.isNone()) {
+      inDoubt = tid;
+    }
     syncFailure = failure;
-    LOG.error("storage '{}': writing or syncing {} at byte offset {} failed; what reached the"
-        + " device is unknown, so the storage refuses writes until reopened", name, file.path(),
-        at, failure);
-    return new UncheckedIOException("storage '" + name + "': sync of " + file.path()
-        + " at byte offset " + at + " failed; the write may or may not survive a restart, and the"
-        + " storage refuses writes until reopened", failure);
+    String what = tid.isNone() ? "an OID reservation" : "transaction " + tid;
+    LOG.error("storage '{}': writing or syncing {} at byte offset {} of {} failed; what reached the"
+        + " device is unknown, so the storage refuses writes until reopened", name, what, at,
+        file.path(), failure);
+    String message = "storage '" + name + "': writing or syncing " + what + " at byte offset " + at
+        + " of " + file.path() + " failed; it may or may not survive a reopen, which tells; the"
+        + " storage refuses writes until reopened";
+    if (tid.isNone()) {
+      return new UncheckedIOException(message, failure);
+    }
+    return new CommitOutcomeUnknownException(message, tid, failure);
   }
 
   private void checkWritable(String operation) {
@@ -817,9 +876,11 @@ public final class FileStorage implements Storage {
     }
     IOException failure = syncFailure;
     if (failure != null) {
+      Tid doubtful = inDoubt;
       throw new UncheckedIOException("storage '" + name + "': cannot " + operation + ": an earlier"
-          + " write failed in a way that leaves the log's state on the device unknown; reopen the"
-          + " storage", failure);
+          + " write failed in a way that leaves the log's state on the device unknown"
+          + (doubtful == null ? "" : " (transaction " + doubtful + " may or may not have committed)")
+          + "; reopen the storage", failure);
     }
   }
 
