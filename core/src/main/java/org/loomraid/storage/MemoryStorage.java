@@ -402,26 +402,6 @@ public final class MemoryStorage implements Storage {
     return commitLock.availablePermits();
   }
 
-  /**
-   * Returns an estimate of the heap the storage's index holds beyond the revisions, their data and
-   * the transactions' metadata: the maps, histories and transaction list. For benchmarks.
-   */
-  long indexHeapBytes() {
-    // A map entry with its node, key and table slot; an Oid; a Committed entry and its oid array.
-    long bytes = transactions.heapBytes();
-    for (Map.Entry<Oid, Object> entry : histories.entrySet()) {
-      bytes += 32 + 24 + 8;
-      if (entry.getValue() instanceof ChunkedHistory<?> history) {
-        bytes += history.heapBytes();
-      }
-    }
-    int size = transactions.size();
-    for (int i = 0; i < size; i++) {
-      bytes += 24 + 16 + 4L * transactions.elementAt(i).oids().length;
-    }
-    return bytes;
-  }
-
   /** Observes steps of commits and packs; tests use it to hold a step while others run. */
   interface Observer {
     /** Observes nothing. */

@@ -96,7 +96,7 @@ class AppendOnlyPairsTest {
           }
           // The newest pair (just published, the likeliest to be caught half-written) and one
           // anywhere below it.
-          for (int probe : new int[] {size - 1, (int) Math.floorMod(checks * 7919L, size)}) {
+          for (int probe : new int[] {size - 1, Math.floorMod(checks * 7919, size)}) {
             if (pairs.key(probe) != 2L * probe || pairs.value(probe) != -probe) {
               errors.add("pair " + probe + " of " + size + " read as (" + pairs.key(probe) + ", "
                   + pairs.value(probe) + ")");
