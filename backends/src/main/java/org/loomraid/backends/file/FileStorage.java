@@ -136,6 +136,10 @@ public final class FileStorage implements Storage {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
+  private static final String HOLDER_TRANSACTION = "a transaction";
+  private static final String HOLDER_RESTORE = "a restore";
+  private static final String HOLDER_PACK = "the last phase of a pack";
+
   /** Permits released on close so that every waiter for the commit lock wakes and gives up. */
   private static final int WAKE_ALL_WAITERS = 1 << 20;
 
@@ -155,6 +159,9 @@ public final class FileStorage implements Storage {
 
   private final ReentrantLock packLock = new ReentrantLock();
   private final Semaphore commitLock = new Semaphore(1, true);
+
+  /** What last took the commit lock, for the message of a wait that times out. */
+  private volatile String commitLockHolder = HOLDER_TRANSACTION;
   private final ReentrantLock appendLock = new ReentrantLock();
 
   /** The current log file and index; replaced by pack under the append lock. */
@@ -612,7 +619,7 @@ public final class FileStorage implements Storage {
     }
     LogFormat.EncodedUnit unit =
         LogFormat.encodeTransaction(record.tid(), LogFormat.encodeMeta(record.meta()), oids, data);
-    acquireCommitLock();
+    acquireCommitLock(HOLDER_RESTORE);
     try {
       checkOpen();
       if (!record.tid().isAfter(last)) {
@@ -685,7 +692,7 @@ public final class FileStorage implements Storage {
       // was committed during the copy: its length depends on that, not on the size of the log.
       packer.sync();
       packObserver.reached(PackStep.PREFIX_SYNCED);
-      acquireCommitLock();
+      acquireCommitLock(HOLDER_PACK);
       try {
         appendLock.lock();
         try {
@@ -884,11 +891,19 @@ public final class FileStorage implements Storage {
     }
   }
 
-  private void acquireCommitLock() {
+  /**
+   * Takes the commit lock for {@code holder} within the commit lock timeout; a wait that times out
+   * names what held the lock (a pack's last phase, a restore or a transaction).
+   */
+  private void acquireCommitLock(String holder) {
     try {
       if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new CommitLockTimeoutException(name, commitLockTimeout);
+        String current = commitLockHolder;
+        throw current.equals(HOLDER_TRANSACTION)
+            ? new CommitLockTimeoutException(name, commitLockTimeout)
+            : new CommitLockTimeoutException(name, commitLockTimeout, current);
       }
+      commitLockHolder = holder;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageInterruptedException(
@@ -947,7 +962,7 @@ public final class FileStorage implements Storage {
     protected void onVote(List<Store> stores) {
       checkOpen();
       checkWritable("vote");
-      acquireCommitLock();
+      acquireCommitLock(HOLDER_TRANSACTION);
       holdsLock = true;
       Tid snapshot = last;
       LogIndex index = log.index();

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -406,6 +407,41 @@ class PackTest {
       assertArrayEquals(bytes("waited for the locked phase"), reopened.load(Oid.of(3)).data());
       assertThrows(ObjectNotFoundException.class,
           () -> reopened.loadSerial(Oid.of(0), Tid.of(1)), "the packed log is in place");
+    }
+  }
+
+  @Test
+  void aCommitThatTimesOutDuringThePacksLockedPhaseIsToldSo() throws Exception {
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    PackObserver hold = step -> {
+      if (step == PackStep.TEMP_SYNCED) {
+        locked.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.NONE)
+        .commitLockTimeout(Duration.ofMillis(200)).tidGenerator(Fixtures.countingTids())
+        .packObserver(hold).open()) {
+      List<Tid> tids = build(storage);
+      CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> storage.pack(tids.get(20)),
+          runnable -> TestThreads.start("packer", false, runnable));
+      CommitLockTimeoutException timedOut;
+      try {
+        await(locked);
+        timedOut = assertThrows(CommitLockTimeoutException.class,
+            () -> commit(storage, Oid.of(1), "too late"));
+      } finally {
+        release.countDown();
+      }
+      pack.get(30, TimeUnit.SECONDS);
+      assertTrue(timedOut.getMessage().contains("held by the last phase of a pack"), timedOut.getMessage());
+      commit(storage, Oid.of(1), "after the pack");
+      assertArrayEquals(bytes("after the pack"), storage.load(Oid.of(1)).data());
     }
   }
 
