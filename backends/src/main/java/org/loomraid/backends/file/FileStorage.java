@@ -159,10 +159,10 @@ public final class FileStorage implements Storage {
 
   private final ReentrantLock packLock = new ReentrantLock();
   private final Semaphore commitLock = new Semaphore(1, true);
+  private final ReentrantLock appendLock = new ReentrantLock();
 
   /** What last took the commit lock, for the message of a wait that times out. */
   private volatile String commitLockHolder = HOLDER_TRANSACTION;
-  private final ReentrantLock appendLock = new ReentrantLock();
 
   /** The current log file and index; replaced by pack under the append lock. */
   private volatile LogFile log;
