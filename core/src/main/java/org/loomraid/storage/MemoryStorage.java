@@ -180,11 +180,19 @@ public final class MemoryStorage implements Storage {
   public Revision load(Oid oid) {
     Objects.requireNonNull(oid, "oid");
     checkOpen();
-    Revision revision = latestAsOf(oid, view.get().last().value());
-    if (revision == null) {
-      throw new ObjectNotFoundException(oid);
+    long snapshot = view.get().last().value();
+    observer.snapshotTaken(oid);
+    while (true) {
+      Revision revision = latestAsOf(oid, snapshot);
+      if (revision != null) {
+        return revision;
+      }
+      long now = view.get().last().value();
+      if (now == snapshot) {
+        throw new ObjectNotFoundException(oid);
+      }
+      snapshot = now;
     }
-    return revision;
   }
 
   @Override
@@ -193,9 +201,13 @@ public final class MemoryStorage implements Storage {
     Tid.requireReal(tid, "tid");
     checkOpen();
     long snapshot = view.get().last().value();
-    Revision visible = latestAsOf(oid, snapshot);
-    if (visible == null) {
-      throw new ObjectNotFoundException(oid);
+    Revision visible;
+    while ((visible = latestAsOf(oid, snapshot)) == null) {
+      long now = view.get().last().value();
+      if (now == snapshot) {
+        throw new ObjectNotFoundException(oid);
+      }
+      snapshot = now;
     }
     if (visible.serial().isBefore(tid)) {
       return Optional.of(visible);
@@ -421,6 +433,9 @@ public final class MemoryStorage implements Storage {
 
     /** Called by a pack before it looks at the history of {@code oid}. */
     default void packing(Oid oid) { }
+
+    /** Called by {@code load} after it took its snapshot and before it looks at {@code oid}. */
+    default void snapshotTaken(Oid oid) { }
   }
 
   /** A committed transaction as the list of transactions keeps it; its data is in the histories. */
@@ -440,7 +455,13 @@ public final class MemoryStorage implements Storage {
     return (ChunkedHistory<Revision>) history;
   }
 
-  /** Returns the object's newest revision with a serial {@code <= asOf}, or null. */
+  /**
+   * Returns the object's newest revision with a serial {@code <= asOf}, or null. Null can also mean
+   * that a pack dropped every revision up to {@code asOf} because a newer one, committed after the
+   * caller took its snapshot, made them unneeded (a pack only drops a prefix, so it never makes an
+   * older revision look current): callers that want the current revision retry with a fresh
+   * snapshot when the last tid has moved.
+   */
   private Revision latestAsOf(Oid oid, long asOf) {
     Object history = histories.get(oid);
     if (history instanceof Revision only) {
@@ -599,7 +620,11 @@ public final class MemoryStorage implements Storage {
      * is every committed transaction.
      */
     private void checkSerial(Store store, Tid snapshot) {
-      Revision current = latestAsOf(store.oid(), snapshot.value());
+      long asOf = snapshot.value();
+      Revision current;
+      while ((current = latestAsOf(store.oid(), asOf)) == null && view.get().last().value() != asOf) {
+        asOf = view.get().last().value();
+      }
       Tid serial = current == null ? Tid.NONE : current.serial();
       if (!serial.equals(store.expectedSerial())) {
         throw new ConflictException(store.oid(), store.expectedSerial(), serial);

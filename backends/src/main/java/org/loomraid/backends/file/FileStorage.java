@@ -154,7 +154,7 @@ public final class FileStorage implements Storage {
   private final TidGenerator tids;
   private final PackObserver packObserver;
   private final WriteFaults writeFaults;
-  private final CommitObserver commitObserver;
+  private final StepObserver stepObserver;
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock packLock = new ReentrantLock();
@@ -196,7 +196,7 @@ public final class FileStorage implements Storage {
     this.tids = builder.tids;
     this.packObserver = builder.packObserver;
     this.writeFaults = builder.writeFaults;
-    this.commitObserver = builder.commitObserver;
+    this.stepObserver = builder.stepObserver;
     this.directoryLock = directoryLock;
     this.log = loaded.file();
     this.last = Tid.of(loaded.lastTid());
@@ -228,7 +228,7 @@ public final class FileStorage implements Storage {
     private TidGenerator tids = TidGenerator.system();
     private PackObserver packObserver = PackObserver.NONE;
     private WriteFaults writeFaults = WriteFaults.NONE;
-    private CommitObserver commitObserver = CommitObserver.NONE;
+    private StepObserver stepObserver = StepObserver.NONE;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -303,9 +303,9 @@ public final class FileStorage implements Storage {
       return this;
     }
 
-    /** Observes commits between indexing and publication (tests hold a commit there). */
-    Builder commitObserver(CommitObserver observer) {
-      this.commitObserver = Objects.requireNonNull(observer, "commitObserver");
+    /** Observes steps of commits and reads (tests hold a thread at a step with it). */
+    Builder stepObserver(StepObserver observer) {
+      this.stepObserver = Objects.requireNonNull(observer, "stepObserver");
       return this;
     }
 
@@ -458,12 +458,20 @@ public final class FileStorage implements Storage {
     Objects.requireNonNull(oid, "oid");
     checkOpen();
     Tid snapshot = last;
+    stepObserver.snapshotTaken(oid);
     while (true) {
       LogFile file = log;
       SortedPairs history = file.index().revisionsOf(oid);
       int visible = history == null ? -1 : history.lastAtOrBefore(snapshot.value());
       if (visible < 0) {
-        throw new ObjectNotFoundException(oid);
+        // Nothing visible: the object does not exist, or a pack (whose copy started after a
+        // commit newer than this snapshot) dropped the revisions up to it; a fresh snapshot tells.
+        Tid now = last;
+        if (now.equals(snapshot)) {
+          throw new ObjectNotFoundException(oid);
+        }
+        snapshot = now;
+        continue;
       }
       Revision revision = read(file, oid, history, visible);
       if (revision != null) {
@@ -484,7 +492,12 @@ public final class FileStorage implements Storage {
       int size = history == null ? 0 : history.size();
       int visible = size == 0 ? -1 : history.lastAtOrBefore(snapshot.value(), size);
       if (visible < 0) {
-        throw new ObjectNotFoundException(oid);
+        Tid now = last;
+        if (now.equals(snapshot)) {
+          throw new ObjectNotFoundException(oid);
+        }
+        snapshot = now;
+        continue;
       }
       int before = history.lastAtOrBefore(Math.min(snapshot.value(), tid.value() - 1), visible + 1);
       if (before < 0) {
@@ -802,7 +815,7 @@ public final class FileStorage implements Storage {
       long at = appendLocked(unit.bytes(), tid);
       log.index().addTransaction(at, unit.layout());
       oidCounter.accumulateAndGet(unit.layout().maxOid(), Math::max);
-      commitObserver.indexed(tid);
+      stepObserver.indexed(tid);
       last = tid;
     } finally {
       appendLock.unlock();
@@ -951,9 +964,15 @@ public final class FileStorage implements Storage {
       }
       // The same snapshot a read would use: last first, then the index. A commit that is being
       // published (indexed, last not yet moved) is invisible here as it is to load(), so a
-      // conflict is reported only for a commit the caller's next read shows.
+      // conflict is reported only for a commit the caller's next read shows. Like load(), a
+      // lookup that finds nothing while last has moved is asked again (see load).
       Tid snapshot = last;
-      checkSerial(log.index(), snapshot, store);
+      LogIndex index = log.index();
+      while (index.serialAsOf(store.oid(), snapshot.value()) == 0 && !last.equals(snapshot)) {
+        snapshot = last;
+        index = log.index();
+      }
+      checkSerial(index, snapshot, store);
       sizes.put(store.oid(), length);
       unitLength = grown;
     }
