@@ -28,9 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * revision; from its second, as a {@code ChunkedHistory}: an append-only list in chunks that a
  * commit appends to without copying earlier revisions. A commit costs what it writes; {@code load}
  * is O(1), {@code loadBefore} and {@code loadSerial} O(log revisions), and {@code transactions}
- * finds its start in O(log transactions). The index costs 12 bytes per revision and 12 per
- * transaction beyond the revisions and metadata themselves; each revision's data is held once (a
- * transaction keeps its object ids, and {@code transactions} reads the data from the revisions).
+ * finds its start in O(log transactions). Each revision's data is held once: a transaction keeps
+ * only its metadata and object ids, and {@code transactions} reads the data from the revisions.
+ * Measured with 64-byte objects, a revision costs 200 bytes of heap in all: its data array (80),
+ * the {@link Revision} and its {@link Tid} (48), its slot in the history (12), and its transaction's
+ * entry, object ids and slot in the list (60).
  *
  * <p><b>Locks.</b> Commits and restores are serialised by a commit lock (a fair {@link Semaphore},
  * because vote and commit may run on different threads) taken with a bounded wait. Packs are
