@@ -9,13 +9,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** Collects the WARN and ERROR lines one class logs, so a test can count them. */
-final class CapturedWarnings extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class CapturedWarnings extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
   private final Logger logger;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
-  CapturedWarnings(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+  /** Captures what {@code source}'s logger logs at WARN and above. */
+  public CapturedWarnings(Class<?> source) {
+    this(source.getName());
+  }
+
+  /** Captures what the logger {@code name} (and the loggers below it) log at WARN and above. */
+  public CapturedWarnings(String name) {
+    logger = (Logger) LoggerFactory.getLogger(name);
     setContext(logger.getLoggerContext());
     start();
     logger.addAppender(this);
@@ -28,11 +34,11 @@ final class CapturedWarnings extends AppenderBase<ILoggingEvent> implements Auto
     }
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 
-  void clear() {
+  public void clear() {
     lines.clear();
   }
 
