@@ -73,6 +73,9 @@ public final class StorageServer implements AutoCloseable {
   /** The default bound on a graceful shutdown's wait for work in flight. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The default number of requests a client may have outstanding on one connection. */
+  public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 64;
+
   private final Storage storage;
   private final SharedSecret secret;
   private final ServerSocket serverSocket;
@@ -366,7 +369,7 @@ public final class StorageServer implements AutoCloseable {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration frameTimeout = Duration.ofSeconds(30);
     private int maxConnections = 256;
-    private int maxRequestsPerConnection = 64;
+    private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
     private long maxStagedBytes = 1L << 30;
     private RaidAdministration administration;
     private RaidAdmin raidAdmin;
@@ -448,7 +451,13 @@ public final class StorageServer implements AutoCloseable {
       return this;
     }
 
-    /** The most requests one connection may have in execution at once; default 64. */
+    /**
+     * The most requests a client may have outstanding on one connection; default 64. Clients
+     * learn it in the hello and wait before sending more; a request beyond it is refused at once
+     * with {@code TOO_MANY_REQUESTS}, never queued (the connection's reader never stops reading).
+     * Commits, aborts and iterator closes do not count, so they never wait behind the requests
+     * they would release.
+     */
     public Builder maxRequestsPerConnection(int max) {
       if (max < 1) {
         throw new IllegalArgumentException(
