@@ -106,9 +106,14 @@ final class RemoteTransactionIterator implements TransactionIterator {
     nextPageId = request.requestId();
     try {
       nextPage = connection.send(request, true, storage.deadline(), "ITER_NEXT");
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Not sent (no slot in time, interrupted, connection broken): release the server's cursor.
       serverDone = true;
-      throw storage.lost("ITER_NEXT", connection, e);
+      connection.sendOneWayQuietly(storage.frame(Op.ITER_CLOSE, out -> out.writeLong(cursorId)));
+      if (e instanceof IOException io) {
+        throw storage.lost("ITER_NEXT", connection, io);
+      }
+      throw (RuntimeException) e;
     }
   }
 
