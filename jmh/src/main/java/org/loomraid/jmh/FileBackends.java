@@ -44,6 +44,11 @@ final class FileBackends implements AutoCloseable {
     }
   }
 
+  /** The directory of backend {@code index}. */
+  Path directory(int index) {
+    return root.resolve("f" + index);
+  }
+
   /** One opener per backend, in order. */
   List<StorageOpener> openers() {
     return openers;

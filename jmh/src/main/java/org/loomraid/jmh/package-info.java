@@ -8,8 +8,12 @@
  * {@code ConcurrencyBenchmark} (commits per second with 1 to 1024 virtual-thread clients);
  * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency);
  * {@code ReadBenchmark} (load per read policy with one backend ten times slower);
- * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly); and
- * {@code VirtualThreadBaselineBenchmark}, the control: starting and joining bare virtual threads.
+ * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly);
+ * {@code VirtualThreadBaselineBenchmark}, the control: starting and joining bare virtual threads;
+ * and the storages' costs as history grows, each storage built behind
+ * {@link org.loomraid.jmh.HistoryStorage}: {@code HotObjectCommitBenchmark} and
+ * {@code HotObjectReadBenchmark} (one object after 1,000, 100,000 and 1,000,000 revisions) and
+ * {@code FileOpenBenchmark} (opening a large log: time, and the heap its index holds).
  *
  * <p>Every benchmark builds its subject through {@link org.loomraid.jmh.CommitPath}, one enum
  * constant per write path, so each path runs the same workload ({@link

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.loomraid.storage.BufferedTransaction;
 import org.loomraid.storage.CommitLockTimeoutException;
+import org.loomraid.storage.CommitOutcomeUnknownException;
 import org.loomraid.storage.ConflictException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.ObjectNotFoundException;
@@ -89,9 +90,29 @@ import org.slf4j.LoggerFactory;
  * is therefore either written whole or not at all.
  *
  * <p><b>Failures.</b> I/O errors are {@link UncheckedIOException}s (failures, not answers). A
- * failed write is cut back off the log and the storage stays usable; a failed sync leaves it
- * refusing writes until reopened (the transaction may or may not be in the log then), because
- * after a failed sync nobody knows what reached the device.
+ * failed write is cut back off the log: nothing was committed, and the storage stays usable. A
+ * failed sync (or a failed write that cannot be cut back) leaves what reached the device unknown:
+ * <ul>
+ *   <li>{@code commit()} and {@link #restore} then throw {@link CommitOutcomeUnknownException}
+ *       carrying the tid: the transaction may or may not have committed;
+ *   <li>{@link #newOid()} and {@link #reserveOids} throw {@link UncheckedIOException} and hand out
+ *       no id from the block whose reservation failed (so no id can be handed out twice, whichever
+ *       way the reservation went);
+ *   <li>the storage refuses every later write (vote, restore, pack, reservations) with an
+ *       {@link UncheckedIOException} until it is reopened;
+ *   <li>reads go on and do not show the transaction in doubt: {@link #lastTransaction()},
+ *       {@code load} and {@code transactions} answer as before it, and
+ *       {@link #transactionInDoubt()} names it. Only a reopen, which reads what is on the device,
+ *       tells whether it committed: the reopened storage holds it or not, and answers
+ *       {@code loadSerial}/{@code transactions} accordingly.
+ * </ul>
+ *
+ * <p><b>The ends of the id spaces.</b> A log written by an older version may hold a tid above
+ * {@link Tid#MAX} or an OID reservation (or stored oid) above {@link Oid#MAX}. Such a log opens,
+ * and every read answers as usual; a commit that lets the storage choose its tid is then answered
+ * with {@link org.loomraid.storage.IdSpaceExhaustedException} at {@code vote()} (a caller-chosen
+ * tid or a restore, with {@link StaleTidException}, since no tid in range is after the last), and
+ * {@link #newOid()} with {@code IdSpaceExhaustedException}; nothing is written, across reopens too.
  */
 public final class FileStorage implements Storage {
 
@@ -115,6 +136,10 @@ public final class FileStorage implements Storage {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
+  private static final String HOLDER_TRANSACTION = "a transaction";
+  private static final String HOLDER_RESTORE = "a restore";
+  private static final String HOLDER_PACK = "the last phase of a pack";
+
   /** Permits released on close so that every waiter for the commit lock wakes and gives up. */
   private static final int WAKE_ALL_WAITERS = 1 << 20;
 
@@ -129,11 +154,15 @@ public final class FileStorage implements Storage {
   private final TidGenerator tids;
   private final PackObserver packObserver;
   private final WriteFaults writeFaults;
+  private final StepObserver stepObserver;
   private final DirectoryLock directoryLock;
 
   private final ReentrantLock packLock = new ReentrantLock();
   private final Semaphore commitLock = new Semaphore(1, true);
   private final ReentrantLock appendLock = new ReentrantLock();
+
+  /** What last took the commit lock, for the message of a wait that times out. */
+  private volatile String commitLockHolder = HOLDER_TRANSACTION;
 
   /** The current log file and index; replaced by pack under the append lock. */
   private volatile LogFile log;
@@ -148,6 +177,9 @@ public final class FileStorage implements Storage {
 
   /** Set when a sync failed: what reached the device is unknown, so no more writes. */
   private volatile IOException syncFailure;
+
+  /** The transaction whose append failed in a way that leaves its outcome unknown, or null. */
+  private volatile Tid inDoubt;
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
@@ -164,6 +196,7 @@ public final class FileStorage implements Storage {
     this.tids = builder.tids;
     this.packObserver = builder.packObserver;
     this.writeFaults = builder.writeFaults;
+    this.stepObserver = builder.stepObserver;
     this.directoryLock = directoryLock;
     this.log = loaded.file();
     this.last = Tid.of(loaded.lastTid());
@@ -195,6 +228,7 @@ public final class FileStorage implements Storage {
     private TidGenerator tids = TidGenerator.system();
     private PackObserver packObserver = PackObserver.NONE;
     private WriteFaults writeFaults = WriteFaults.NONE;
+    private StepObserver stepObserver = StepObserver.NONE;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -266,6 +300,12 @@ public final class FileStorage implements Storage {
     /** Injects failures into appends (tests of the failure paths). */
     Builder writeFaults(WriteFaults faults) {
       this.writeFaults = Objects.requireNonNull(faults, "writeFaults");
+      return this;
+    }
+
+    /** Observes steps of commits and reads (tests hold a thread at a step with it). */
+    Builder stepObserver(StepObserver observer) {
+      this.stepObserver = Objects.requireNonNull(observer, "stepObserver");
       return this;
     }
 
@@ -341,12 +381,23 @@ public final class FileStorage implements Storage {
   }
 
   /**
+   * Returns the transaction whose commit or restore ended in {@link CommitOutcomeUnknownException}
+   * on this instance, if any. It is not visible to reads here, and the storage refuses writes;
+   * reopen the storage to learn whether it committed. Empty on a freshly opened storage.
+   */
+  public Optional<Tid> transactionInDoubt() {
+    return Optional.ofNullable(inDoubt);
+  }
+
+  /**
    * {@inheritDoc}
    *
    * <p>When the current block of reserved ids is used up, reserves the next one with a unit in the
    * log (synced according to the fsync policy) before returning.
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws UncheckedIOException if writing or syncing the reservation failed: no id is handed out,
+   *     and the storage refuses writes until reopened
    */
   @Override
   public Oid newOid() {
@@ -370,6 +421,8 @@ public final class FileStorage implements Storage {
    * {@inheritDoc}
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws UncheckedIOException if writing or syncing the reservation failed; the storage then
+   *     refuses writes until reopened
    */
   @Override
   public void reserveOids(Oid through) {
@@ -393,7 +446,7 @@ public final class FileStorage implements Storage {
       }
       // id <= Oid.MAX, so rounding up to a block boundary cannot overflow.
       long target = (id + OID_BLOCK - 1) / OID_BLOCK * OID_BLOCK;
-      appendLocked(LogFormat.encodeReservation(target).bytes());
+      appendLocked(LogFormat.encodeReservation(target).bytes(), Tid.NONE);
       reservedThrough = target;
     } finally {
       appendLock.unlock();
@@ -405,12 +458,20 @@ public final class FileStorage implements Storage {
     Objects.requireNonNull(oid, "oid");
     checkOpen();
     Tid snapshot = last;
+    stepObserver.snapshotTaken(oid);
     while (true) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      SortedPairs history = file.index().revisionsOf(oid);
+      int visible = history == null ? -1 : history.lastAtOrBefore(snapshot.value());
       if (visible < 0) {
-        throw new ObjectNotFoundException(oid);
+        // Nothing visible: the object does not exist, or a pack (whose copy started after a
+        // commit newer than this snapshot) dropped the revisions up to it; a fresh snapshot tells.
+        Tid now = last;
+        if (now.equals(snapshot)) {
+          throw new ObjectNotFoundException(oid);
+        }
+        snapshot = now;
+        continue;
       }
       Revision revision = read(file, oid, history, visible);
       if (revision != null) {
@@ -427,12 +488,18 @@ public final class FileStorage implements Storage {
     Tid snapshot = last;
     while (true) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int visible = history == null ? -1 : LogIndex.lastAtOrBefore(history, snapshot.value());
+      SortedPairs history = file.index().revisionsOf(oid);
+      int size = history == null ? 0 : history.size();
+      int visible = size == 0 ? -1 : history.lastAtOrBefore(snapshot.value(), size);
       if (visible < 0) {
-        throw new ObjectNotFoundException(oid);
+        Tid now = last;
+        if (now.equals(snapshot)) {
+          throw new ObjectNotFoundException(oid);
+        }
+        snapshot = now;
+        continue;
       }
-      int before = Math.min(visible, LogIndex.lastAtOrBefore(history, tid.value() - 1));
+      int before = history.lastAtOrBefore(Math.min(snapshot.value(), tid.value() - 1), visible + 1);
       if (before < 0) {
         return Optional.empty();
       }
@@ -451,9 +518,9 @@ public final class FileStorage implements Storage {
     Tid snapshot = last;
     while (!serial.isAfter(snapshot)) {
       LogFile file = log;
-      long[] history = file.index().revisionsOf(oid);
-      int at = history == null ? -1 : LogIndex.lastAtOrBefore(history, serial.value());
-      if (at < 0 || history[2 * at] != serial.value()) {
+      SortedPairs history = file.index().revisionsOf(oid);
+      int at = history == null ? -1 : history.lastAtOrBefore(serial.value());
+      if (at < 0 || history.key(at) != serial.value()) {
         break;
       }
       Revision revision = read(file, oid, history, at);
@@ -465,15 +532,15 @@ public final class FileStorage implements Storage {
   }
 
   /** Reads revision {@code at} of {@code history}; null if the file was retired meanwhile. */
-  private Revision read(LogFile file, Oid oid, long[] history, int at) {
-    long location = history[2 * at + 1];
+  private Revision read(LogFile file, Oid oid, SortedPairs history, int at) {
+    long location = history.value(at);
     try {
       byte[] data = file.readRecord(oid.value(), location);
       if (data == null) {
         checkOpen();
         return null;
       }
-      return new Revision(oid, Tid.of(history[2 * at]), data);
+      return new Revision(oid, Tid.of(history.key(at)), data);
     } catch (IOException e) {
       throw new UncheckedIOException("storage '" + name + "': cannot read " + oid + " at byte offset "
           + LogIndex.offsetOf(location) + " of " + file.path(), e);
@@ -548,6 +615,8 @@ public final class FileStorage implements Storage {
    * {@inheritDoc}
    *
    * @throws ReadOnlyStorageException if read-only
+   * @throws CommitOutcomeUnknownException if the record was written but its sync failed: it may or
+   *     may not be in the log after a reopen (see "Failures" above)
    */
   @Override
   public void restore(TransactionRecord record) {
@@ -563,7 +632,7 @@ public final class FileStorage implements Storage {
     }
     LogFormat.EncodedUnit unit =
         LogFormat.encodeTransaction(record.tid(), LogFormat.encodeMeta(record.meta()), oids, data);
-    acquireCommitLock();
+    acquireCommitLock(HOLDER_RESTORE);
     try {
       checkOpen();
       if (!record.tid().isAfter(last)) {
@@ -581,10 +650,11 @@ public final class FileStorage implements Storage {
    * <p>Writes the kept data to {@code loomraid.log.pack}, verifying every unit it copies, then
    * syncs it and renames it over the log, and syncs the directory; a crash at any point leaves
    * either the old or the new log, each complete. Readers and writers keep working while the bulk
-   * is copied; only the copy of transactions committed meanwhile and the swap hold the commit
-   * lock. Readers that started before the swap finish on the old file. Revisions committed while
-   * the pack runs are kept even if they would make older ones droppable. Nothing is rewritten if
-   * nothing can be dropped.
+   * is copied and synced; only the copy (and sync) of the transactions committed meanwhile and the
+   * swap hold the commit lock, so a commit waits at most for that: a time bounded by what was
+   * committed during the copy, not by the size of the log. Readers that started before the swap
+   * finish on the old file. Revisions committed while the pack runs are kept even if they would
+   * make older ones droppable. Nothing is rewritten if nothing can be dropped.
    *
    * @throws ReadOnlyStorageException if read-only
    * @throws CorruptLogException if the log turns out to be damaged (the log is left as it was)
@@ -631,7 +701,11 @@ public final class FileStorage implements Storage {
         LogPacker.start(old, directory.resolve(LogLoader.PACK_FILE), dropped, this::checkOpen)) {
       packer.copy(LogFormat.FILE_HEADER_LENGTH, prefixEnd);
       packObserver.reached(PackStep.PREFIX_COPIED);
-      acquireCommitLock();
+      // The bulk is synced before the commit lock is taken, so the locked phase syncs only what
+      // was committed during the copy: its length depends on that, not on the size of the log.
+      packer.sync();
+      packObserver.reached(PackStep.PREFIX_SYNCED);
+      acquireCommitLock(HOLDER_PACK);
       try {
         appendLock.lock();
         try {
@@ -715,6 +789,11 @@ public final class FileStorage implements Storage {
     }
   }
 
+  /** Returns about how many threads wait for the commit lock (for tests of who waits when). */
+  int commitLockQueueLength() {
+    return commitLock.getQueueLength();
+  }
+
   @Override
   public String toString() {
     return "FileStorage[" + name + ", " + directory + (readOnly ? ", read-only" : "")
@@ -723,14 +802,20 @@ public final class FileStorage implements Storage {
 
   // ---- writing ----
 
-  /** Appends a transaction unit and makes it visible. Commit lock held. */
+  /**
+   * Appends a transaction unit and makes it visible. Commit lock held.
+   *
+   * @throws CommitOutcomeUnknownException if the append failed in a way that may or may not leave
+   *     the transaction in the log (see {@link #appendLocked})
+   */
   private void publish(Tid tid, LogFormat.EncodedUnit unit) {
     appendLock.lock();
     try {
       checkOpen();
-      long at = appendLocked(unit.bytes());
+      long at = appendLocked(unit.bytes(), tid);
       log.index().addTransaction(at, unit.layout());
       oidCounter.accumulateAndGet(unit.layout().maxOid(), Math::max);
+      stepObserver.indexed(tid);
       last = tid;
     } finally {
       appendLock.unlock();
@@ -740,8 +825,14 @@ public final class FileStorage implements Storage {
   /**
    * Writes {@code bytes} at the end of the log with one write call, then syncs per the policy.
    * Returns the offset it was written at. Append lock held.
+   *
+   * <p>A write that fails is cut back off the log: nothing was appended, and the failure is an
+   * {@link UncheckedIOException}. A sync that fails (or a failed write that cannot be cut back)
+   * leaves the unit's fate unknown, so the storage refuses writes until reopened; for a
+   * transaction ({@code tid} real) that is a {@link CommitOutcomeUnknownException} carrying the
+   * tid, for an OID reservation ({@code tid} NONE) an {@link UncheckedIOException}.
    */
-  private long appendLocked(byte[] bytes) {
+  private long appendLocked(byte[] bytes, Tid tid) {
     checkWritable("write");
     LogFile file = log;
     long at = file.end();
@@ -753,41 +844,50 @@ public final class FileStorage implements Storage {
       writeFaults.beforeWrite(file, bytes);
       file.write(bytes);
     } catch (IOException e) {
-      throw writeFailed(file, at, e);
+      throw writeFailed(file, at, e, tid);
     }
     if (fsyncPolicy == FsyncPolicy.EVERY_COMMIT) {
       try {
         writeFaults.beforeSync();
         file.sync();
       } catch (IOException e) {
-        throw syncFailed(file, at, e);
+        throw syncFailed(file, at, e, tid);
       }
     }
     file.advance(bytes.length);
     return at;
   }
 
-  /** A write failed: cut the partial unit off; if that fails too, stop writing. */
-  private RuntimeException writeFailed(LogFile file, long at, IOException failure) {
+  /** A write failed: cut the partial unit off; if that fails too, its fate is unknown. */
+  private RuntimeException writeFailed(LogFile file, long at, IOException failure, Tid tid) {
     try {
+      writeFaults.beforeTruncate();
       file.truncateToEnd();
     } catch (IOException truncation) {
       failure.addSuppressed(truncation);
-      return syncFailed(file, at, failure);
+      return syncFailed(file, at, failure, tid);
     }
     return new UncheckedIOException("storage '" + name + "': write to " + file.path()
         + " at byte offset " + at + " failed; nothing was committed", failure);
   }
 
   /** A sync failed: what reached the device is unknown, so refuse writes until reopened. */
-  private RuntimeException syncFailed(LogFile file, long at, IOException failure) {
+  private RuntimeException syncFailed(LogFile file, long at, IOException failure, Tid tid) {
+    if (!tid.isNone()) {
+      inDoubt = tid;
+    }
     syncFailure = failure;
-    LOG.error("storage '{}': writing or syncing {} at byte offset {} failed; what reached the"
-        + " device is unknown, so the storage refuses writes until reopened", name, file.path(),
-        at, failure);
-    return new UncheckedIOException("storage '" + name + "': sync of " + file.path()
-        + " at byte offset " + at + " failed; the write may or may not survive a restart, and the"
-        + " storage refuses writes until reopened", failure);
+    String what = tid.isNone() ? "an OID reservation" : "transaction " + tid;
+    LOG.error("storage '{}': writing or syncing {} at byte offset {} of {} failed; what reached the"
+        + " device is unknown, so the storage refuses writes until reopened", name, what, at,
+        file.path(), failure);
+    String message = "storage '" + name + "': writing or syncing " + what + " at byte offset " + at
+        + " of " + file.path() + " failed; it may or may not survive a reopen, which tells; the"
+        + " storage refuses writes until reopened";
+    if (tid.isNone()) {
+      return new UncheckedIOException(message, failure);
+    }
+    return new CommitOutcomeUnknownException(message, tid, failure);
   }
 
   private void checkWritable(String operation) {
@@ -796,17 +896,27 @@ public final class FileStorage implements Storage {
     }
     IOException failure = syncFailure;
     if (failure != null) {
+      Tid doubtful = inDoubt;
       throw new UncheckedIOException("storage '" + name + "': cannot " + operation + ": an earlier"
-          + " write failed in a way that leaves the log's state on the device unknown; reopen the"
-          + " storage", failure);
+          + " write failed in a way that leaves the log's state on the device unknown"
+          + (doubtful == null ? "" : " (transaction " + doubtful + " may or may not have committed)")
+          + "; reopen the storage", failure);
     }
   }
 
-  private void acquireCommitLock() {
+  /**
+   * Takes the commit lock for {@code holder} within the commit lock timeout; a wait that times out
+   * names what held the lock (a pack's last phase, a restore or a transaction).
+   */
+  private void acquireCommitLock(String holder) {
     try {
       if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new CommitLockTimeoutException(name, commitLockTimeout);
+        String current = commitLockHolder;
+        throw current.equals(HOLDER_TRANSACTION)
+            ? new CommitLockTimeoutException(name, commitLockTimeout)
+            : new CommitLockTimeoutException(name, commitLockTimeout, current);
       }
+      commitLockHolder = holder;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageInterruptedException(
@@ -852,7 +962,17 @@ public final class FileStorage implements Storage {
         throw new IllegalArgumentException("transaction would exceed " + LogFormat.MAX_UNIT_LENGTH
             + " bytes, the most one transaction of storage '" + name + "' can hold");
       }
-      checkSerial(log.index(), store);
+      // The same snapshot a read would use: last first, then the index. A commit that is being
+      // published (indexed, last not yet moved) is invisible here as it is to load(), so a
+      // conflict is reported only for a commit the caller's next read shows. Like load(), a
+      // lookup that finds nothing while last has moved is asked again (see load).
+      Tid snapshot = last;
+      LogIndex index = log.index();
+      while (index.serialAsOf(store.oid(), snapshot.value()) == 0 && !last.equals(snapshot)) {
+        snapshot = last;
+        index = log.index();
+      }
+      checkSerial(index, snapshot, store);
       sizes.put(store.oid(), length);
       unitLength = grown;
     }
@@ -861,13 +981,14 @@ public final class FileStorage implements Storage {
     protected void onVote(List<Store> stores) {
       checkOpen();
       checkWritable("vote");
-      acquireCommitLock();
+      acquireCommitLock(HOLDER_TRANSACTION);
       holdsLock = true;
+      Tid snapshot = last;
       LogIndex index = log.index();
       List<Oid> oids = new ArrayList<>(stores.size());
       List<byte[]> data = new ArrayList<>(stores.size());
       for (Store store : stores) {
-        checkSerial(index, store);
+        checkSerial(index, snapshot, store);
         oids.add(store.oid());
         data.add(store.data());
       }
@@ -897,9 +1018,12 @@ public final class FileStorage implements Storage {
       releaseLock();
     }
 
-    /** Throws a conflict if the object's current serial is not the one the store expects. */
-    private static void checkSerial(LogIndex index, Store store) {
-      long current = index.currentSerial(store.oid());
+    /**
+     * Throws a conflict if the object's serial as of {@code snapshot} is not the one the store
+     * expects. Under the commit lock, {@code snapshot} is every committed transaction.
+     */
+    private static void checkSerial(LogIndex index, Tid snapshot, Store store) {
+      long current = index.serialAsOf(store.oid(), snapshot.value());
       if (current != store.expectedSerial().value()) {
         throw new ConflictException(store.oid(), store.expectedSerial(), Tid.of(current));
       }

@@ -1,6 +1,5 @@
 package org.loomraid.backends.file;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -13,16 +12,21 @@ import org.loomraid.storage.StorageStats;
  *
  * <p>A location packs a record's file offset (upper 44 bits: files up to 16 TiB) and its data
  * length (lower 20 bits; {@link #LENGTH_UNKNOWN} for data of 1 MiB - 1 or more, whose length the
- * reader then takes from the record header). An object with one revision costs one
- * {@code long[2]} plus its map entry.
+ * reader then takes from the record header).
  *
- * <p>Threading: one writer at a time (the scanner at open, the storage under its append lock, the
- * packer for a new file); any number of lock-free readers. Per-object arrays are replaced, never
- * mutated, and the tid positions are published through a volatile holder, so a reader sees a
- * consistent prefix. Readers ignore revisions newer than the last tid they read before looking,
- * which hides a transaction that is being added. The counts are one immutable
- * {@link StorageStats}, replaced after each transaction, so a reader never sees a transaction
- * counted in one figure and not yet in another.
+ * <p><b>Costs.</b> Adding a transaction costs O(records) whatever the objects' histories: an
+ * object with one revision is a {@link SortedPairs.Single} (32 bytes); its second revision turns
+ * it into an {@link AppendOnlyPairs}, which appends without copying earlier pairs (16 bytes per
+ * revision). Finding the current revision is O(1), a revision by serial or before a tid
+ * O(log revisions). The transaction list is an {@link AppendOnlyPairs} too.
+ *
+ * <p><b>Threading.</b> One writer at a time (the scanner at open, the storage under its append
+ * lock, the packer for a new file); any number of lock-free readers. A history is only ever
+ * appended to, or replaced by one holding the same pairs and more, so a reader sees a consistent
+ * prefix. Readers ignore revisions newer than the last tid they read before looking, which hides
+ * a transaction that is being added. The counts are one immutable {@link StorageStats}, replaced
+ * after each transaction, so a reader never sees a transaction counted in one figure and not yet
+ * in another.
  */
 final class LogIndex {
 
@@ -34,8 +38,8 @@ final class LogIndex {
   /** The largest file offset a location can hold. */
   static final long MAX_OFFSET = (1L << (64 - LENGTH_BITS)) - 1;
 
-  private final ConcurrentHashMap<Oid, long[]> revisions = new ConcurrentHashMap<>();
-  private volatile TidPositions tids = TidPositions.EMPTY;
+  private final ConcurrentHashMap<Oid, SortedPairs> revisions = new ConcurrentHashMap<>();
+  private final AppendOnlyPairs tids = new AppendOnlyPairs(16);
   private volatile StorageStats stats = new StorageStats(0, 0, 0);
 
   /** Packs a record offset and data length into a location. */
@@ -59,48 +63,57 @@ final class LogIndex {
   void addTransaction(long unitOffset, UnitLayout layout) {
     long added = 0;
     long newObjects = 0;
+    long tid = layout.tid();
     for (int i = 0; i < layout.recordCount(); i++) {
       Oid oid = Oid.of(layout.oid(i));
       long location = location(unitOffset + layout.recordOffset(i), layout.dataLength(i));
-      long[] history = revisions.get(oid);
-      long[] grown;
+      SortedPairs history = revisions.get(oid);
       if (history == null) {
-        grown = new long[] {layout.tid(), location};
+        revisions.put(oid, new SortedPairs.Single(tid, location));
         newObjects++;
+      } else if (history instanceof AppendOnlyPairs many) {
+        many.append(tid, location);
       } else {
-        grown = Arrays.copyOf(history, history.length + 2);
-        grown[history.length] = layout.tid();
-        grown[history.length + 1] = location;
+        AppendOnlyPairs many = new AppendOnlyPairs(history.key(0), history.value(0), 2);
+        many.append(tid, location);
+        revisions.put(oid, many);
       }
-      revisions.put(oid, grown);
       added += layout.dataLength(i);
     }
-    tids = tids.append(layout.tid(), unitOffset);
+    tids.append(tid, unitOffset);
     StorageStats before = stats;
     stats = new StorageStats(before.objects() + newObjects, before.transactions() + 1,
         before.bytes() + added);
   }
 
   /** Returns the object's revisions as (serial, location) pairs in serial order, or null. */
-  long[] revisionsOf(Oid oid) {
+  SortedPairs revisionsOf(Oid oid) {
     return revisions.get(oid);
   }
 
-  /** Returns the serial of the object's newest revision, or 0 if it has none. */
-  long currentSerial(Oid oid) {
-    long[] history = revisions.get(oid);
-    return history == null ? 0 : history[history.length - 2];
+  /**
+   * Returns the serial of the object's newest revision with a serial {@code <= asOf}, or 0 if it
+   * has none: what a reader whose snapshot is {@code asOf} sees as the object's current serial.
+   */
+  long serialAsOf(Oid oid, long asOf) {
+    SortedPairs history = revisions.get(oid);
+    if (history == null) {
+      return 0;
+    }
+    int at = history.lastAtOrBefore(asOf);
+    return at < 0 ? 0 : history.key(at);
   }
 
   /** Calls {@code action} for every object and its revisions; weakly consistent. */
-  void forEachObject(BiConsumer<Oid, long[]> action) {
-    for (Map.Entry<Oid, long[]> entry : revisions.entrySet()) {
+  void forEachObject(BiConsumer<Oid, SortedPairs> action) {
+    for (Map.Entry<Oid, SortedPairs> entry : revisions.entrySet()) {
       action.accept(entry.getKey(), entry.getValue());
     }
   }
 
+  /** Returns the transactions indexed so far, as a snapshot that later additions do not change. */
   TidPositions tidPositions() {
-    return tids;
+    return new TidPositions(tids, tids.size());
   }
 
   /** Returns the objects, transactions and data bytes indexed, all as of one transaction. */
@@ -109,53 +122,16 @@ final class LogIndex {
   }
 
   /**
-   * Returns the index of the newest pair in {@code history} whose serial is {@code <= tid}, or -1.
-   * Indexes count pairs, not array slots.
-   */
-  static int lastAtOrBefore(long[] history, long tid) {
-    int low = 0;
-    int high = history.length / 2 - 1;
-    int found = -1;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      if (history[2 * mid] <= tid) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
-  }
-
-  /**
-   * Every transaction's tid and unit offset, in tid order: a prefix of arrays shared with later
-   * holders. Only the newest holder may {@link #append}; older holders stay valid for readers.
+   * Every transaction's tid and unit offset, in tid order, as of the moment the snapshot was
+   * taken: the first {@code size} pairs of the index's transaction list, which never change.
    */
   static final class TidPositions {
-    static final TidPositions EMPTY = new TidPositions(new long[16], new long[16], 0);
-
-    private final long[] tids;
-    private final long[] offsets;
+    private final AppendOnlyPairs pairs;
     private final int size;
 
-    private TidPositions(long[] tids, long[] offsets, int size) {
-      this.tids = tids;
-      this.offsets = offsets;
+    private TidPositions(AppendOnlyPairs pairs, int size) {
+      this.pairs = pairs;
       this.size = size;
-    }
-
-    TidPositions append(long tid, long offset) {
-      long[] t = tids;
-      long[] o = offsets;
-      if (size == t.length || this == EMPTY) {
-        int capacity = Math.max(16, size + (size >> 1));
-        t = Arrays.copyOf(t, capacity);
-        o = Arrays.copyOf(o, capacity);
-      }
-      t[size] = tid;
-      o[size] = offset;
-      return new TidPositions(t, o, size + 1);
     }
 
     int size() {
@@ -163,26 +139,16 @@ final class LogIndex {
     }
 
     long tid(int i) {
-      return tids[i];
+      return pairs.key(i);
     }
 
     long offset(int i) {
-      return offsets[i];
+      return pairs.value(i);
     }
 
     /** Returns the index of the first transaction with a tid greater than {@code tid}. */
     int firstAfter(long tid) {
-      int low = 0;
-      int high = size;
-      while (low < high) {
-        int mid = (low + high) >>> 1;
-        if (tids[mid] <= tid) {
-          low = mid + 1;
-        } else {
-          high = mid;
-        }
-      }
-      return low;
+      return pairs.lastAtOrBefore(tid, size) + 1;
     }
   }
 }

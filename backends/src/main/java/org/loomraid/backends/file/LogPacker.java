@@ -52,12 +52,13 @@ final class LogPacker implements AutoCloseable {
    */
   static long[] droppedRecords(LogIndex index, Tid lastTid, Tid before) {
     OffsetList offsets = new OffsetList();
-    index.forEachObject((Oid oid, long[] history) -> {
-      int visible = LogIndex.lastAtOrBefore(history, lastTid.value());
-      int newestBefore = LogIndex.lastAtOrBefore(history, before.value() - 1);
+    index.forEachObject((Oid oid, SortedPairs history) -> {
+      int size = history.size();
+      int visible = history.lastAtOrBefore(lastTid.value(), size);
+      int newestBefore = history.lastAtOrBefore(before.value() - 1, size);
       int keepFrom = Math.min(newestBefore, visible);
       for (int i = 0; i < keepFrom; i++) {
-        offsets.add(LogIndex.offsetOf(history[2 * i + 1]));
+        offsets.add(LogIndex.offsetOf(history.value(i)));
       }
     });
     return offsets.sorted();
@@ -170,6 +171,12 @@ final class LogPacker implements AutoCloseable {
       target.write(out, 0, buffered);
       buffered = 0;
     }
+  }
+
+  /** Writes what is buffered and syncs the copy so far, so that {@link #finish} syncs only the rest. */
+  void sync() throws IOException {
+    flush();
+    target.getFD().sync();
   }
 
   /**

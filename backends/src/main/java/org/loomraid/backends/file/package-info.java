@@ -41,8 +41,12 @@
  * no shared handle is ever closed by an interrupt.
  *
  * <h2>Exceptions</h2>
- * Answers are the {@link org.loomraid.storage.StorageException}s of the storage API. Failures:
- * {@link java.io.UncheckedIOException} for I/O errors;
+ * Answers are the {@link org.loomraid.storage.StorageException}s of the storage API. In doubt:
+ * {@link org.loomraid.storage.CommitOutcomeUnknownException} from a commit or restore whose unit
+ * was written but not known to be on the device (a failed sync); the storage then refuses writes
+ * until reopened, and the reopen tells whether it committed. Failures:
+ * {@link java.io.UncheckedIOException} for I/O errors (a write that failed and was cut back off the
+ * log: nothing was committed);
  * {@link org.loomraid.backends.file.CorruptLogException} and
  * {@link org.loomraid.backends.file.LogFormatException} for a log that cannot be used (naming the
  * file and byte offset); {@link org.loomraid.backends.file.DirectoryLockedException} for a

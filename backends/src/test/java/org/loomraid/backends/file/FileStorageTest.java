@@ -21,12 +21,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomraid.storage.CommitLockTimeoutException;
@@ -189,7 +194,7 @@ class FileStorageTest {
       List<Tid> tids = Fixtures.commitSmall(storage, 6);
       List<TransactionRecord> tail;
       try (var it = storage.transactions(tids.get(2))) {
-        tail = new java.util.ArrayList<>();
+        tail = new ArrayList<>();
         it.forEachRemaining(tail::add);
       }
       assertEquals(tids.subList(3, 6), tail.stream().map(TransactionRecord::tid).toList());
@@ -479,6 +484,149 @@ class FileStorageTest {
       assertArrayEquals(bytes("second, longer"), storage.load(Oid.of(1)).data());
       assertEquals(1, history(storage).get(0).records().size());
       assertNotEquals(0, storage.stats().bytes());
+    }
+  }
+
+  /**
+   * A hot object's history spans the index's head and many chunks: every revision stays reachable
+   * by serial and by tid, after a reopen (the scanner builds the same index) and after a pack.
+   */
+  @Test
+  void everyRevisionOfAHotObjectStaysReachableAcrossChunksReopenAndPack() {
+    int revisions = 3 * AppendOnlyPairs.CHUNK_PAIRS + 11;
+    List<Tid> serials = new ArrayList<>();
+    Oid hot = Oid.of(7);
+    try (FileStorage storage = openFast(dir)) {
+      for (int i = 0; i < revisions; i++) {
+        serials.add(commit(storage, hot, "v" + i));
+      }
+      checkEveryRevision(storage, hot, serials, 0);
+    }
+    try (FileStorage storage = openFast(dir)) {
+      checkEveryRevision(storage, hot, serials, 0);
+      int middle = 2 * AppendOnlyPairs.CHUNK_PAIRS + 5;
+      storage.pack(serials.get(middle));
+      checkEveryRevision(storage, hot, serials, middle - 1);
+      assertThrows(ObjectNotFoundException.class, () -> storage.loadSerial(hot, serials.get(middle - 2)));
+      assertEquals(revisions, history(storage).size(), "transactions are kept");
+      Tid next = commit(storage, hot, "after the pack");
+      assertEquals(next, storage.load(hot).serial());
+    }
+  }
+
+  /** Checks that revisions {@code from..} of {@code oid} load by serial, before a tid, and current. */
+  private static void checkEveryRevision(FileStorage storage, Oid oid, List<Tid> serials, int from) {
+    for (int i = from; i < serials.size(); i++) {
+      assertArrayEquals(bytes("v" + i), storage.loadSerial(oid, serials.get(i)).data(), "serial " + i);
+      assertArrayEquals(bytes("v" + i), storage.loadBefore(oid, serials.get(i).next()).orElseThrow().data(),
+          "before the tid after revision " + i);
+    }
+    assertArrayEquals(bytes("v" + (serials.size() - 1)), storage.load(oid).data());
+    if (from == 0) {
+      assertTrue(storage.loadBefore(oid, serials.get(0)).isEmpty());
+    }
+  }
+
+  /**
+   * Issue 10, scenario 10: a commit that is indexed but not yet published is invisible to reads, so
+   * the early conflict check at store() must not see it either; the writer learns of the conflict
+   * at vote, once its own reads show the commit it conflicts with.
+   */
+  @Test
+  void aStoreIsNotToldOfAConflictWithACommitThatReadsDoNotShowYet() throws Exception {
+    CountDownLatch indexed = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean hold = new AtomicBoolean();
+    StepObserver holdOnce = new StepObserver() {
+      @Override
+      public void indexed(Tid tid) {
+        if (hold.getAndSet(false)) {
+          indexed.countDown();
+          awaitQuietly(release);
+        }
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.NONE)
+        .stepObserver(holdOnce).open()) {
+      Oid oid = Oid.of(1);
+      Tid first = commit(storage, oid, "v1");
+      hold.set(true);
+      CompletableFuture<Tid> writer = new CompletableFuture<>();
+      TestThreads.start("committer", false, () -> {
+        try {
+          writer.complete(commit(storage, oid, "v2"));
+        } catch (RuntimeException e) {
+          writer.completeExceptionally(e);
+        }
+      });
+      StorageTransaction late = storage.begin(TransactionMeta.EMPTY);
+      try {
+        assertTrue(indexed.await(10, TimeUnit.SECONDS), "the commit was indexed");
+        assertEquals(first, storage.lastTransaction());
+        assertEquals(first, storage.load(oid).serial(), "reads do not show the commit yet");
+        late.store(oid, first, bytes("v2 from a late writer"));
+      } finally {
+        release.countDown();
+      }
+      Tid second = writer.get(10, TimeUnit.SECONDS);
+      ConflictException conflict = assertThrows(ConflictException.class, late::vote);
+      assertEquals(second, conflict.actualSerial());
+      assertEquals(second, storage.load(oid).serial(), "reads show what the conflict names");
+    }
+  }
+
+  /**
+   * A reader whose snapshot predates a commit that a pack then uses to drop the older revisions
+   * finds nothing visible as of its snapshot; load must not call the object missing, but ask again
+   * with a fresh snapshot and return the current revision.
+   */
+  @Test
+  void aLoadRacingAPackThatDroppedItsSnapshotsRevisionReturnsTheCurrentOne() throws Exception {
+    CountDownLatch snapshotTaken = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean hold = new AtomicBoolean();
+    StepObserver holdOnce = new StepObserver() {
+      @Override
+      public void snapshotTaken(Oid oid) {
+        if (hold.getAndSet(false)) {
+          snapshotTaken.countDown();
+          awaitQuietly(release);
+        }
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.NONE)
+        .stepObserver(holdOnce).open()) {
+      Oid oid = Oid.of(1);
+      commit(storage, oid, "v1");
+      commit(storage, oid, "v2");
+      hold.set(true);
+      CompletableFuture<byte[]> reader = new CompletableFuture<>();
+      TestThreads.start("reader", false, () -> {
+        try {
+          reader.complete(storage.load(oid).data());
+        } catch (RuntimeException e) {
+          reader.completeExceptionally(e);
+        }
+      });
+      try {
+        assertTrue(snapshotTaken.await(10, TimeUnit.SECONDS), "the reader took its snapshot");
+        Tid v3 = commit(storage, oid, "v3");
+        storage.pack(v3.next());
+        assertTrue(storage.loadBefore(oid, v3).isEmpty(), "v1 and v2 were packed away");
+      } finally {
+        release.countDown();
+      }
+      assertArrayEquals(bytes("v3"), reader.get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never released the held step");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

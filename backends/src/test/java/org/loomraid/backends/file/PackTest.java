@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -342,6 +345,108 @@ class PackTest {
       assertArrayEquals(damaged, Files.readAllBytes(logOf(dir)), "the log is left as it was");
       assertFalse(Files.exists(dir.resolve(LogLoader.PACK_FILE)));
     }
+  }
+
+  /**
+   * Issue 10, scenario 1, storage side: the bulk of a pack is copied and synced without the commit
+   * lock, so commits made while it runs (here: while the pack is held right after syncing the bulk)
+   * go through at once; a commit that arrives during the locked phase (held after the final sync)
+   * waits for that phase only, and every one of them is in the packed log.
+   */
+  @Test
+  void commitsGoOnWhileTheBulkIsCopiedAndSyncedAndWaitOnlyForTheLockedPhase() throws Exception {
+    Map<PackStep, CountDownLatch> reached = new EnumMap<>(PackStep.class);
+    Map<PackStep, CountDownLatch> released = new EnumMap<>(PackStep.class);
+    for (PackStep step : PackStep.values()) {
+      reached.put(step, new CountDownLatch(1));
+      released.put(step, new CountDownLatch(1));
+    }
+    PackObserver hold = step -> {
+      reached.get(step).countDown();
+      try {
+        if (!released.get(step).await(30, TimeUnit.SECONDS)) {
+          throw new IOException("never released at " + step);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.EVERY_COMMIT)
+        .commitLockTimeout(Duration.ofSeconds(30)).tidGenerator(Fixtures.countingTids())
+        .packObserver(hold).open()) {
+      List<Tid> tids = build(storage);
+      CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> storage.pack(tids.get(20)),
+          runnable -> TestThreads.start("packer", false, runnable));
+      await(reached.get(PackStep.PREFIX_COPIED));
+      Tid duringCopy = commit(storage, Oid.of(1), "committed while the bulk was copied");
+      released.get(PackStep.PREFIX_COPIED).countDown();
+      await(reached.get(PackStep.PREFIX_SYNCED));
+      Tid duringSync = commit(storage, Oid.of(2), "committed after the bulk was synced");
+      assertFalse(pack.isDone());
+      released.get(PackStep.PREFIX_SYNCED).countDown();
+
+      await(reached.get(PackStep.TEMP_SYNCED));
+      CompletableFuture<Tid> duringLock = CompletableFuture.supplyAsync(
+          () -> commit(storage, Oid.of(3), "waited for the locked phase"),
+          runnable -> TestThreads.start("late-committer", false, runnable));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> storage.commitLockQueueLength() == 1);
+      assertFalse(duringLock.isDone(), "a commit waits while the pack holds the commit lock");
+      released.get(PackStep.TEMP_SYNCED).countDown();
+      released.get(PackStep.RENAMED).countDown();
+      pack.get(30, TimeUnit.SECONDS);
+      Tid afterPack = duringLock.get(30, TimeUnit.SECONDS);
+
+      assertTrue(duringSync.isAfter(duringCopy) && afterPack.isAfter(duringSync));
+      assertArrayEquals(bytes("committed while the bulk was copied"), storage.load(Oid.of(1)).data());
+      assertArrayEquals(bytes("committed after the bulk was synced"), storage.load(Oid.of(2)).data());
+      assertArrayEquals(bytes("waited for the locked phase"), storage.load(Oid.of(3)).data());
+    }
+    try (FileStorage reopened = Fixtures.openFast(dir)) {
+      assertArrayEquals(bytes("committed after the bulk was synced"), reopened.load(Oid.of(2)).data());
+      assertArrayEquals(bytes("waited for the locked phase"), reopened.load(Oid.of(3)).data());
+      assertThrows(ObjectNotFoundException.class,
+          () -> reopened.loadSerial(Oid.of(0), Tid.of(1)), "the packed log is in place");
+    }
+  }
+
+  @Test
+  void aCommitThatTimesOutDuringThePacksLockedPhaseIsToldSo() throws Exception {
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    PackObserver hold = step -> {
+      if (step == PackStep.TEMP_SYNCED) {
+        locked.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (FileStorage storage = FileStorage.builder(dir).fsyncPolicy(FsyncPolicy.NONE)
+        .commitLockTimeout(Duration.ofMillis(200)).tidGenerator(Fixtures.countingTids())
+        .packObserver(hold).open()) {
+      List<Tid> tids = build(storage);
+      CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> storage.pack(tids.get(20)),
+          runnable -> TestThreads.start("packer", false, runnable));
+      CommitLockTimeoutException timedOut;
+      try {
+        await(locked);
+        timedOut = assertThrows(CommitLockTimeoutException.class,
+            () -> commit(storage, Oid.of(1), "too late"));
+      } finally {
+        release.countDown();
+      }
+      pack.get(30, TimeUnit.SECONDS);
+      assertTrue(timedOut.getMessage().contains("held by the last phase of a pack"), timedOut.getMessage());
+      commit(storage, Oid.of(1), "after the pack");
+      assertArrayEquals(bytes("after the pack"), storage.load(Oid.of(1)).data());
+    }
+  }
+
+  private static void await(CountDownLatch latch) throws InterruptedException {
+    assertTrue(latch.await(30, TimeUnit.SECONDS), "the pack did not reach the step");
   }
 
   @Test
