@@ -407,7 +407,7 @@ public final class PostgresStorage implements Storage {
       config.setPoolName("loomraid-" + label);
       config.setMaximumPoolSize(poolSize);
       config.setMinimumIdle(Math.min(2, poolSize));
-      config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+      config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
       config.setAutoCommit(true);
       config.addDataSourceProperty("ApplicationName", "loomraid " + label);
       config.addDataSourceProperty("connectTimeout", "10");
@@ -832,12 +832,18 @@ public final class PostgresStorage implements Storage {
       for (PostgresTransactionIterator iterator : List.copyOf(iterators)) {
         iterator.close();
       }
-      for (Gid gid : List.copyOf(votedGids)) {
-        votedGids.remove(gid);
-        rollBack(gid, 1);
-      }
-      for (Gid gid : List.copyOf(abandonedGids)) {
-        rollBack(gid, 1);
+      List<Gid> pending = new ArrayList<>(votedGids);
+      votedGids.removeAll(pending);
+      pending.addAll(abandonedGids);
+      for (Gid gid : pending) {
+        // One try each; once the database does not answer, the rest are left to the next open.
+        if (prepared.settle(gid, 0, false, 1).outcome() == PreparedTransactions.Outcome.UNKNOWN) {
+          LOG.warn("storage '{}': closing without rolling back the prepared transactions {}: the"
+              + " database does not answer; the next storage to open schema '{}' rolls them back",
+              name, pending.subList(pending.indexOf(gid), pending.size()), schema.name);
+          break;
+        }
+        abandonedGids.remove(gid);
       }
     } finally {
       owner.close();

@@ -71,6 +71,9 @@ final class PreparedTransactions {
     try {
       SQLException last = null;
       for (int attempt = 0; attempt < attempts; attempt++) {
+        if (attempt > 0 && Thread.currentThread().isInterrupted()) {
+          break; // interrupted again while settling: the caller wants an answer now
+        }
         if (attempt > 0) {
           LockSupport.parkNanos(PAUSE.toNanos() * attempt);
         }
