@@ -710,12 +710,8 @@ public final class PostgresStorage implements Storage {
         if (!record.tid().isAfter(locked.last())) {
           throw new StaleTidException(record.tid(), locked.last());
         }
-        insertRevisions(c, record.tid(), records);
-        try (PreparedStatement insert = c.prepareStatement(schema.insertTransaction)) {
-          bindTransaction(insert, record.tid(), record.meta(), locked.newObjects(),
-              record.dataLength());
-          insert.execute();
-        }
+        writeTransaction(c, record.tid(), record.meta(), records, locked.newObjects(),
+            record.dataLength(), "");
         c.commit();
         done = true;
         return null;
@@ -973,32 +969,48 @@ public final class PostgresStorage implements Storage {
     }
   }
 
-  private void insertRevisions(Connection c, Tid tid, List<DataRecord> records)
-      throws SQLException {
-    if (records.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement insert = c.prepareStatement(schema.insertRevision)) {
-      int seq = 0;
-      for (DataRecord record : records) {
-        insert.setLong(1, record.oid().value());
-        insert.setLong(2, tid.value());
-        insert.setInt(3, seq++);
-        insert.setBytes(4, record.data());
-        insert.addBatch();
+  /**
+   * Writes a transaction's revisions, its row and the new state row, followed by {@code suffix}
+   * (the PREPARE of a vote): one round trip for a transaction of up to
+   * {@value Schema#MAX_INLINE_REVISIONS} records and {@link Schema#MAX_INLINE_BYTES} bytes, where
+   * everything goes in one statement string; a larger one sends its revisions as a batch first.
+   */
+  private void writeTransaction(Connection c, Tid tid, TransactionMeta meta,
+      List<DataRecord> records, long newObjects, long bytes, String suffix) throws SQLException {
+    boolean inline = records.size() <= Schema.MAX_INLINE_REVISIONS && bytes <= Schema.MAX_INLINE_BYTES;
+    if (!inline) {
+      try (PreparedStatement insert = c.prepareStatement(schema.insertRevision)) {
+        for (int i = 0; i < records.size(); i++) {
+          bindRevision(insert, 1, tid, i, records.get(i));
+          insert.addBatch();
+        }
+        insert.executeBatch();
       }
-      insert.executeBatch();
+    }
+    String revisions = inline && !records.isEmpty() ? schema.insertRevisions(records.size()) + "; " : "";
+    try (PreparedStatement write = c.prepareStatement(revisions + schema.insertTransaction + suffix)) {
+      int p = 1;
+      if (!revisions.isEmpty()) {
+        for (int i = 0; i < records.size(); i++) {
+          p = bindRevision(write, p, tid, i, records.get(i));
+        }
+      }
+      write.setLong(p++, tid.value());
+      write.setBytes(p++, MetaCodec.encode(meta));
+      write.setLong(p++, tid.value());
+      write.setLong(p++, newObjects);
+      write.setLong(p, bytes);
+      write.execute();
     }
   }
 
-  /** Binds {@link Schema#insertTransaction}: the transaction row and the new state. */
-  private static void bindTransaction(PreparedStatement insert, Tid tid, TransactionMeta meta,
-      long newObjects, long bytes) throws SQLException {
-    insert.setLong(1, tid.value());
-    insert.setBytes(2, MetaCodec.encode(meta));
-    insert.setLong(3, tid.value());
-    insert.setLong(4, newObjects);
-    insert.setLong(5, bytes);
+  private static int bindRevision(PreparedStatement insert, int from, Tid tid, int seq,
+      DataRecord record) throws SQLException {
+    insert.setLong(from, record.oid().value());
+    insert.setLong(from + 1, tid.value());
+    insert.setInt(from + 2, seq);
+    insert.setBytes(from + 3, record.data());
+    return from + 4;
   }
 
   /** A tid taken meanwhile (the unique key said so): the answer, with the last tid now. */
@@ -1181,14 +1193,10 @@ public final class PostgresStorage implements Storage {
         } else {
           tid = requested;
         }
-        insertRevisions(c, tid, records);
         gid = new Gid(gidPrefix, owner.id(), tid, gidSequence.incrementAndGet());
-        try (PreparedStatement prepare = c.prepareStatement(
-            schema.insertTransaction + "; PREPARE TRANSACTION '" + gid.text() + "'")) {
-          bindTransaction(prepare, tid, meta(), locked.newObjects(), bytes);
-          prepareSent = true;
-          prepare.execute();
-        }
+        prepareSent = true;
+        writeTransaction(c, tid, meta(), records, locked.newObjects(), bytes,
+            "; PREPARE TRANSACTION '" + gid.text() + "'");
         done = true;
         return null;
       } catch (SQLException e) {

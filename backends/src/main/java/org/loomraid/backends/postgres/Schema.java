@@ -31,6 +31,15 @@ final class Schema {
   /** The schema a storage uses unless told otherwise. */
   static final String DEFAULT_NAME = "loomraid";
 
+  /**
+   * The most revisions written in the same statement as the transaction row: 4 parameters each,
+   * well below the protocol's 32767 per statement.
+   */
+  static final int MAX_INLINE_REVISIONS = 500;
+
+  /** The most data written in the same statement as the transaction row (one message). */
+  static final long MAX_INLINE_BYTES = 32L << 20;
+
   /** Lower-case unquoted identifiers only, so a name needs no quoting and fits a gid. */
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -104,6 +113,15 @@ final class Schema {
     packDelete = "DELETE FROM " + s + "revisions r USING unnest(?::bigint[], ?::bigint[]) AS d(o, t)"
         + " WHERE r.object_id = d.o AND r.tid = d.t" + doomed + " RETURNING length(r.data)";
     packUpdateBytes = "UPDATE " + s + "state SET bytes = bytes - ?";
+  }
+
+  /** Returns an insert of {@code rows} revisions in one statement, each {@code (?, ?, ?, ?)}. */
+  String insertRevisions(int rows) {
+    StringBuilder sql = new StringBuilder(insertRevision.length() + rows * 16).append(insertRevision);
+    for (int i = 1; i < rows; i++) {
+      sql.append(", (?, ?, ?, ?)");
+    }
+    return sql.toString();
   }
 
   /**
@@ -208,25 +226,24 @@ final class Schema {
   private void create(Connection connection, String storage, boolean schemaExists)
       throws SQLException {
     String s = name + ".";
-    try (Statement ddl = connection.createStatement()) {
-      if (!schemaExists) {
-        ddl.execute("CREATE SCHEMA " + name);
-      }
-      ddl.execute("CREATE TABLE " + s + "schema_version (singleton boolean PRIMARY KEY DEFAULT true"
-          + " CHECK (singleton), version integer NOT NULL)");
-      ddl.execute("CREATE TABLE " + s + "state (singleton boolean PRIMARY KEY DEFAULT true"
-          + " CHECK (singleton), last_tid bigint NOT NULL, objects bigint NOT NULL,"
-          + " transactions bigint NOT NULL, bytes bigint NOT NULL)");
-      ddl.execute("CREATE TABLE " + s + "oid_counter (singleton boolean PRIMARY KEY DEFAULT true"
-          + " CHECK (singleton), value bigint NOT NULL)");
-      ddl.execute("CREATE TABLE " + s + "transactions (tid bigint PRIMARY KEY, meta bytea NOT NULL)");
-      ddl.execute("CREATE TABLE " + s + "revisions (object_id bigint NOT NULL, tid bigint NOT NULL,"
-          + " seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (object_id, tid),"
-          + " UNIQUE (tid, seq))");
-      ddl.execute("INSERT INTO " + s + "schema_version (version) VALUES (" + VERSION + ")");
-      ddl.execute("INSERT INTO " + s + "state (last_tid, objects, transactions, bytes)"
-          + " VALUES (0, 0, 0, 0)");
-      ddl.execute("INSERT INTO " + s + "oid_counter (value) VALUES (0)");
+    // One statement string, so one round trip: creating a storage is what tests do most.
+    String ddl = (schemaExists ? "" : "CREATE SCHEMA " + name + "; ")
+        + "CREATE TABLE " + s + "schema_version (singleton boolean PRIMARY KEY DEFAULT true"
+        + " CHECK (singleton), version integer NOT NULL); "
+        + "CREATE TABLE " + s + "state (singleton boolean PRIMARY KEY DEFAULT true"
+        + " CHECK (singleton), last_tid bigint NOT NULL, objects bigint NOT NULL,"
+        + " transactions bigint NOT NULL, bytes bigint NOT NULL); "
+        + "CREATE TABLE " + s + "oid_counter (singleton boolean PRIMARY KEY DEFAULT true"
+        + " CHECK (singleton), value bigint NOT NULL); "
+        + "CREATE TABLE " + s + "transactions (tid bigint PRIMARY KEY, meta bytea NOT NULL); "
+        + "CREATE TABLE " + s + "revisions (object_id bigint NOT NULL, tid bigint NOT NULL,"
+        + " seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (object_id, tid),"
+        + " UNIQUE (tid, seq)); "
+        + "INSERT INTO " + s + "schema_version (version) VALUES (" + VERSION + "); "
+        + "INSERT INTO " + s + "state (last_tid, objects, transactions, bytes) VALUES (0, 0, 0, 0); "
+        + "INSERT INTO " + s + "oid_counter (value) VALUES (0)";
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(ddl);
     } catch (SQLException e) {
       if (SqlStates.kindOf(e) == SqlStates.Kind.NOT_WRITABLE) {
         throw new PostgresStorageException("storage '" + storage + "': cannot create the schema '"
