@@ -13,9 +13,11 @@ import java.util.Optional;
 final class Administration implements RaidAdmin {
 
   private final RaidStorage raid;
+  private final Engine engine;
 
-  Administration(RaidStorage raid) {
+  Administration(RaidStorage raid, Engine engine) {
     this.raid = raid;
+    this.engine = engine;
   }
 
   @Override
@@ -31,7 +33,7 @@ final class Administration implements RaidAdmin {
   @Override
   public void disable(String name) {
     Backend backend = find(name);
-    raid.checkOpen();
+    engine.lifecycle().checkOpen();
     if (backend.state() == BackendState.RECOVERING) {
       stopRecovery(backend, "disabled by operator");
       if (backend.state() != BackendState.OPTIMAL) {
@@ -42,40 +44,40 @@ final class Administration implements RaidAdmin {
       throw new IllegalStateException(
           "backend '" + name + "' is already DEGRADED: " + backend.reason());
     }
-    BackendTransition transition = raid.roster().degradeKeeping(backend, "disabled by operator",
-        raid.settings().redundancy());
+    BackendTransition transition = engine.roster().degradeKeeping(backend, "disabled by operator",
+        engine.settings().redundancy());
     if (transition == null) {
       throw new IllegalStateException(
           "backend '" + name + "' changed state meanwhile: now " + backend.state());
     }
-    raid.supervisor().degraded(backend, transition);
+    engine.supervisor().degraded(backend, transition);
   }
 
   @Override
   public RecoveryHandle recover(String name) {
     Backend backend = find(name);
-    raid.checkOpen();
-    BackendTransition transition = raid.roster().transition(backend, BackendState.RECOVERING,
+    engine.lifecycle().checkOpen();
+    BackendTransition transition = engine.roster().transition(backend, BackendState.RECOVERING,
         "recovery started", BackendState.DEGRADED);
     if (transition == null) {
       String why = backend.state() == BackendState.RECOVERING ? "it is already being recovered"
           : "it is " + backend.state() + "; only a DEGRADED backend can be recovered";
       throw new IllegalStateException("cannot recover backend '" + name + "': " + why);
     }
-    raid.supervisor().publish(transition);
-    return Recovery.start(raid, backend);
+    engine.supervisor().publish(transition);
+    return Recovery.start(engine, backend);
   }
 
   @Override
   public void add(String name, StorageOpener opener) {
     RaidStorage.requireName(name, "backend name");
     Objects.requireNonNull(opener, "opener");
-    raid.checkOpen();
-    Backend backend = raid.roster().addKeeping(name, opener, raid.threads().threadName(name),
-        "added", raid.settings().redundancy());
-    raid.supervisor().publish(new BackendTransition(raid.name(), name, null,
+    engine.lifecycle().checkOpen();
+    Backend backend = engine.roster().addKeeping(name, opener, engine.threads().threadName(name),
+        "added", engine.settings().redundancy());
+    engine.supervisor().publish(new BackendTransition(engine.name(), name, null,
         BackendState.DEGRADED, "added"));
-    if (raid.settings().autoRecover()) {
+    if (engine.settings().autoRecover()) {
       recover(backend.name());
     }
   }
@@ -83,15 +85,15 @@ final class Administration implements RaidAdmin {
   @Override
   public void remove(String name) {
     Backend backend = find(name);
-    raid.checkOpen();
+    engine.lifecycle().checkOpen();
     if (backend.state() == BackendState.RECOVERING) {
       stopRecovery(backend, "removed by operator");
     }
-    BackendTransition transition = raid.roster().removeKeeping(backend,
-        raid.settings().redundancy());
-    raid.supervisor().degraded(backend, transition);
-    raid.supervisor().closeInBackground(backend, backend.storage());
-    raid.supervisor().publishRemoval(backend);
+    BackendTransition transition = engine.roster().removeKeeping(backend,
+        engine.settings().redundancy());
+    engine.supervisor().degraded(backend, transition);
+    engine.supervisor().closeInBackground(backend, backend.storage());
+    engine.supervisor().publishRemoval(backend);
   }
 
   /**
@@ -105,7 +107,7 @@ final class Administration implements RaidAdmin {
     }
     Recovery recovery = running.get();
     recovery.cancel(reason);
-    Settings settings = raid.settings();
+    Settings settings = engine.settings();
     Duration bound = settings.openTimeout().plus(settings.callTimeout().multipliedBy(3))
         .plus(settings.commitLockTimeout());
     try {
@@ -122,10 +124,10 @@ final class Administration implements RaidAdmin {
 
   private Backend find(String name) {
     Objects.requireNonNull(name, "name");
-    Backend backend = raid.roster().find(name);
+    Backend backend = engine.roster().find(name);
     if (backend == null) {
       throw new IllegalArgumentException(
-          "RAID '" + raid.name() + "' has no backend named '" + name + "'");
+          "RAID '" + engine.name() + "' has no backend named '" + name + "'");
     }
     return backend;
   }

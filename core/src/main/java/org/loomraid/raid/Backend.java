@@ -24,6 +24,7 @@ final class Backend {
   private final AtomicReference<Storage> closedInstance = new AtomicReference<>();
   private volatile Storage storage;
   private volatile StorageLimits limits;
+  private volatile int incarnation;
   private volatile BackendState state = BackendState.DEGRADED;
   private volatile String reason = "not opened";
   private volatile Tid lastTransaction = Tid.NONE;
@@ -65,10 +66,16 @@ final class Backend {
     return storage;
   }
 
-  /** Installs a freshly opened instance and records its limits. */
+  /** Installs a freshly opened instance (a new incarnation) and records its limits. */
   void storage(Storage instance) {
     storage = instance;
     limits = instance.limits();
+    incarnation++;
+  }
+
+  /** Returns how many instances have been installed: 0 before the first open. */
+  int incarnation() {
+    return incarnation;
   }
 
   /** Returns the limits of the last instance opened, or null if none was opened yet. */

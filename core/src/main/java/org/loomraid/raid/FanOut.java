@@ -4,9 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link Round}: each slot's call on its own virtual thread, under the round's single
- * deadline. Returns when every slot has finished or has been given up at the deadline, never
- * later (plus scheduling noise): a backend that ignores interrupts is abandoned, not waited for.
+ * Runs a {@link Round}: each slot's call on its own virtual thread (a read of a backend that never
+ * blocks on the caller's), each under its deadline. Returns when every slot has finished or has been
+ * given up at its deadline, never later (plus scheduling noise): a backend that ignores interrupts
+ * is abandoned, not waited for.
  *
  * <p>Three implementations share these semantics: {@link SequentialFanOut} (one slot after
  * another), {@link ThreadFanOut} (all at once, plain virtual threads), and {@code StructuredFanOut}
@@ -25,6 +26,15 @@ abstract class FanOut {
 
   /** Runs every slot of {@code round}; see the class comment. */
   abstract void execute(Round<?> round);
+
+  /** Runs the slots that never block on the calling thread, in order. */
+  static void runInline(Round<?> round) {
+    for (Round.Slot<?> slot : round.slots()) {
+      if (slot.inline()) {
+        slot.runInline();
+      }
+    }
+  }
 
   /**
    * Returns the fan-out of the given kind.

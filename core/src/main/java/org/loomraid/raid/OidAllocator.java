@@ -23,12 +23,18 @@ import org.loomraid.storage.StorageInterruptedException;
  */
 final class OidAllocator {
 
-  private final RaidStorage raid;
+  private final Settings settings;
+  private final Dispatcher dispatcher;
+  private final Roster roster;
+  private final Lifecycle lifecycle;
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicLong highWater = new AtomicLong();
 
-  OidAllocator(RaidStorage raid) {
-    this.raid = raid;
+  OidAllocator(Settings settings, Dispatcher dispatcher, Roster roster, Lifecycle lifecycle) {
+    this.settings = settings;
+    this.dispatcher = dispatcher;
+    this.roster = roster;
+    this.lifecycle = lifecycle;
   }
 
   /** Returns the highest object id known to be allocated or stored. */
@@ -48,7 +54,7 @@ final class OidAllocator {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageInterruptedException(
-          "RAID '" + raid.name() + "': interrupted waiting for the OID lock", e);
+          "RAID '" + settings.name() + "': interrupted waiting for the OID lock", e);
     }
   }
 
@@ -60,36 +66,35 @@ final class OidAllocator {
   Oid newOid() {
     lock();
     try {
-      Oid.after(highWater.get(), raid.name());
-      Round<Oid> round = raid.fanOut("newOid", raid.optimalOrRefuse("newOid"),
-          raid.settings().callTimeout(), (storage, slot) -> storage.newOid());
-      Tally<Oid> tally = Tally.of(round, oid -> oid);
-      RaidStorage.rethrowFatal(tally.fatal());
-      Tally.Group<Oid> winner = tally.winner();
-      long agreed = Oid.after(highWater.get(), raid.name()).value();
-      if (winner != null && !winner.isAnswer()) {
-        agreed = Math.max(agreed, winner.first().value().value());
+      Oid.after(highWater.get(), settings.name());
+      Verdict<Oid> verdict = dispatcher.fanOut("newOid", optimal("newOid"),
+          settings.callTimeout(), Round.Kind.QUERY, false, (storage, slot) -> storage.newOid(),
+          oid -> Verdict.SUCCESS);
+      Dispatcher.rethrowSevere(verdict);
+      if (verdict.overloaded()) {
+        throw lifecycle.overloaded(verdict, "no object id was allocated");
       }
+      Verdict.Group<Oid> winner = verdict.winner();
+      if (winner == null) {
+        throw lifecycle.noBackendLeft("newOid");
+      }
+      if (winner.isRefusal()) {
+        throw winner.refusal();
+      }
+      long agreed = Math.max(Oid.after(highWater.get(), settings.name()).value(),
+          mostCommon(winner.members()));
       List<Backend> behind = new ArrayList<>();
-      for (Round.Slot<Oid> slot : round.slots()) {
-        if (slot.outcome() != Round.Outcome.SUCCESS) {
-          raid.supervisor().degrade(slot.backend(), slot.failureReason(),
-              RaidStorage.leftover(slot));
-        } else if (slot.value().value() > agreed) {
-          raid.supervisor().degrade(slot.backend(), "inconsistent OIDs: allocated " + slot.value()
+      for (Round.Slot<Oid> slot : winner.members()) {
+        long allocated = slot.value().value();
+        if (allocated > agreed) {
+          dispatcher.degrade(slot, "inconsistent OIDs: allocated " + slot.value()
               + " where the RAID allocated " + Oid.of(agreed) + " (its counter ran ahead)");
-        } else if (slot.value().value() < agreed) {
+        } else if (allocated < agreed) {
           behind.add(slot.backend());
         }
       }
-      if (winner == null) {
-        throw raid.noBackendLeft("newOid");
-      }
-      if (winner.isAnswer()) {
-        throw winner.answer();
-      }
       advance(behind, agreed);
-      raid.checkOpen();
+      lifecycle.checkOpen();
       raise(agreed);
       return Oid.of(agreed);
     } finally {
@@ -101,12 +106,22 @@ final class OidAllocator {
   void reserve(Oid through) {
     lock();
     try {
-      Round<Object> round = raid.fanOut("reserveOids", raid.optimalOrRefuse("reserveOids"),
-          raid.settings().callTimeout(), (storage, slot) -> {
+      Verdict<Object> verdict = dispatcher.fanOut("reserveOids", optimal("reserveOids"),
+          settings.callTimeout(), Round.Kind.QUERY, false, (storage, slot) -> {
             storage.reserveOids(through);
-            return Tally.SUCCESS;
-          });
-      raid.finishWrite(raid.tallyAndDegrade(round, value -> Tally.SUCCESS));
+            return Verdict.SUCCESS;
+          }, value -> Verdict.SUCCESS);
+      Dispatcher.rethrowSevere(verdict);
+      if (verdict.overloaded()) {
+        throw lifecycle.overloaded(verdict, "the ids may be reserved on some backends only");
+      }
+      Verdict.Group<Object> winner = verdict.winner();
+      if (winner == null || !lifecycle.canWrite()) {
+        throw lifecycle.writeRefusal("reserved ids through " + through);
+      }
+      if (winner.isRefusal()) {
+        throw winner.refusal();
+      }
       raise(through.value());
     } finally {
       lock.unlock();
@@ -122,20 +137,46 @@ final class OidAllocator {
       return;
     }
     Oid target = Oid.of(through);
-    Round<Object> round = raid.fanOut("reserveOids", backends, raid.settings().callTimeout(),
-        (storage, slot) -> {
+    Verdict<Object> verdict = dispatcher.fanOut("reserveOids", backends, settings.callTimeout(),
+        Round.Kind.QUERY, false, (storage, slot) -> {
           storage.reserveOids(target);
-          return Tally.SUCCESS;
-        });
-    Throwable fatal = null;
-    for (Round.Slot<Object> slot : round.slots()) {
-      switch (slot.outcome()) {
-        case SUCCESS -> { }
-        case FATAL -> fatal = slot.error();
-        default -> raid.supervisor().degrade(slot.backend(), slot.failureReason(),
-            RaidStorage.leftover(slot));
+          return Verdict.SUCCESS;
+        }, value -> Verdict.SUCCESS);
+    Dispatcher.rethrowSevere(verdict);
+  }
+
+  /**
+   * Returns the id most backends allocated; a tie goes to the earliest-configured backend's (the
+   * vote's rule).
+   */
+  private static long mostCommon(List<Round.Slot<Oid>> slots) {
+    long best = 0;
+    int bestCount = 0;
+    int bestIndex = Integer.MAX_VALUE;
+    for (Round.Slot<Oid> candidate : slots) {
+      long value = candidate.value().value();
+      int count = 0;
+      int first = Integer.MAX_VALUE;
+      for (Round.Slot<Oid> slot : slots) {
+        if (slot.value().value() == value) {
+          count++;
+          first = Math.min(first, slot.backend().index());
+        }
+      }
+      if (count > bestCount || (count == bestCount && first < bestIndex)) {
+        best = value;
+        bestCount = count;
+        bestIndex = first;
       }
     }
-    RaidStorage.rethrowFatal(fatal);
+    return best;
+  }
+
+  private List<Backend> optimal(String operation) {
+    List<Backend> optimal = roster.optimal();
+    if (optimal.isEmpty()) {
+      throw lifecycle.noBackendLeft(operation);
+    }
+    return optimal;
   }
 }

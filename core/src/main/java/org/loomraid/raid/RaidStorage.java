@@ -8,10 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.loomraid.storage.CommitLockTimeoutException;
@@ -20,8 +16,6 @@ import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.Storage;
-import org.loomraid.storage.StorageException;
-import org.loomraid.storage.StorageInterruptedException;
 import org.loomraid.storage.StorageLimits;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
@@ -47,32 +41,34 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Writes</h2>
- * {@link #begin} returns a transaction that only buffers stores. Its {@code vote()} takes the RAID
- * commit lock (bounded by {@link Builder#commitLockTimeout}), chooses the tid, and fans out to every
- * optimal backend at once: each, on its own virtual thread, begins a transaction under that tid,
- * stores everything and votes, under one deadline ({@link Builder#callTimeout}) for the whole
- * fan-out. The outcomes are voted (see {@code Tally}: the largest group of equal outcomes wins, ties
- * go to the earliest-configured backend); every backend outside the winning group, and every
- * backend that failed or did not answer in time, is degraded. An agreed answer, such as a conflict,
- * aborts everywhere and is thrown to the caller with every backend still in service.
- * {@code commit()} fans out the commits the same way; a backend that fails there is degraded and
- * the transaction stands on the others. A commit is acknowledged (returns its tid) only if at least
- * one backend committed it.
+ * {@link #begin} returns a transaction that only buffers stores, checked against the strictest
+ * {@link #limits()} of the backends. Its {@code vote()} takes the RAID commit lock (bounded by
+ * {@link Builder#commitLockTimeout}), chooses the tid, and fans out to every optimal backend at
+ * once: each, on its own virtual thread, begins a transaction under that tid, stores everything
+ * and votes, each call bounded by one deadline ({@link Builder#callTimeout}). The outcomes are
+ * voted (the largest group of equal outcomes wins, ties go to the earliest-configured backend);
+ * every backend outside the winning group, and every backend that failed or did not answer in time,
+ * is degraded. An agreed answer, such as a conflict, or an agreed caller error, aborts everywhere and
+ * is thrown to the caller with every backend still in service. {@code commit()} fans out the
+ * commits the same way; a backend that fails there is degraded and the transaction stands on the
+ * others. What the caller is then told follows the {@link CommitQuorum}: acknowledged (the tid),
+ * in doubt ({@link org.loomraid.storage.CommitOutcomeUnknownException} with the tid), or a clean
+ * failure (nothing committed).
  *
  * <h2>Reads</h2>
  * {@link #load}, {@link #loadBefore}, {@link #loadSerial}, {@link #transactions} and
- * {@link #stats} go to one optimal backend chosen by the {@link ReadPolicy}, on a virtual thread
- * bounded by the call timeout. A failure degrades that backend and the read is retried on another,
- * invisibly; an answer (such as not found) is returned at once. {@link #lastTransaction()} and
- * {@link #newOid()} ask every optimal backend and compare: a backend whose last tid is not one the
- * RAID committed (or is committing), or whose OID counter ran ahead, is degraded; a counter that is
- * behind is advanced.
+ * {@link #stats} go to one optimal backend chosen by the {@link ReadPolicy}, bounded by the call
+ * timeout. A failure degrades that backend and the read is retried on another, invisibly; an
+ * answer (such as not found) is returned at once. {@link #lastTransaction()} and {@link #newOid()}
+ * ask every optimal backend and compare: a backend whose last tid is not one the RAID committed (or
+ * is committing), or whose OID counter ran ahead, is degraded; a counter that is behind is
+ * advanced.
  *
  * <h2>Failures</h2>
- * A {@link StorageException} from a backend is an answer; anything else, or no answer before the
- * deadline, is a failure that takes the backend out of service (DEGRADED, closed). When fewer
- * backends remain than the {@link Redundancy} requires, the {@link FailMode} applies. The RAID's
- * own errors are {@link RaidException}s, deliberately not storage answers.
+ * See the package documentation for the outcome model: only a broken backend leaves service; an
+ * answer, a caller's error, the RAID's own error, an overloaded RAID
+ * ({@link RaidOverloadedException}) and an in-doubt commit are each reported as what they are.
+ * When fewer backends remain than the {@link Redundancy} requires, the {@link FailMode} applies.
  *
  * <h2>Threading</h2>
  * Thread-safe. See the package documentation for the lock order and threading model.
@@ -96,50 +92,23 @@ public final class RaidStorage implements Storage {
 
   private static final Logger log = LoggerFactory.getLogger(RaidStorage.class);
 
-  private final Settings settings;
   private final String name;
-  private final RaidThreads threads;
-  private final Roster roster;
-  private final Supervisor supervisor;
-  private final FanOut fanOut;
-  private final FanOut direct = new ThreadFanOut();
-
-  /** Serialises commits from vote to commit/abort; a semaphore because any thread may release. */
-  private final Semaphore commitLock = new Semaphore(1, true);
-
-
-  /**
-   * The close gate: every write phase holds it shared while it runs; {@link #close()} takes it
-   * exclusively, waiting at most the call timeout, so that running phases finish before the
-   * backends close.
-   */
-  private final ReentrantReadWriteLock phases = new ReentrantReadWriteLock();
-
-  /**
-   * Keeps pack and recovery apart: every running recovery holds it shared; {@link #pack} takes it
-   * exclusively without waiting, and is refused while a recovery runs. A recovery that starts
-   * during a pack waits for the pack to end.
-   */
-  private final ReentrantReadWriteLock maintenance = new ReentrantReadWriteLock();
-
-  private final OidAllocator oids = new OidAllocator(this);
+  private final Engine engine;
   private final RaidMBeanRegistration jmx = new RaidMBeanRegistration(this);
-  private final ReadRouter reads;
-  private final AtomicLong committedCount = new AtomicLong();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile String closeReason = "";
-  private volatile Tid lastCommitted = Tid.NONE;
-  private volatile Tid highestChosen = Tid.NONE;
 
   private RaidStorage(Settings settings, Function<RaidThreads, FanOut> fanOutChoice) {
-    this.settings = settings;
     this.name = settings.name();
-    this.threads = new RaidThreads(name);
-    this.roster = new Roster(name);
-    this.fanOut = fanOutChoice.apply(threads);
-    this.reads = new ReadRouter(this, settings.readPolicy());
-    this.supervisor = new Supervisor(name, roster, threads, settings.redundancy(),
+    RaidThreads threads = new RaidThreads(name);
+    Roster roster = new Roster(name);
+    Supervisor supervisor = new Supervisor(name, roster, threads, settings.redundancy(),
         settings.failMode(), settings.listeners(), this::shutdown);
+    Lifecycle lifecycle = new Lifecycle(name, roster, supervisor);
+    CommitGate gate = new CommitGate(name, settings.commitLockTimeout(), settings.tids());
+    Dispatcher dispatcher = new Dispatcher(threads, fanOutChoice.apply(threads), supervisor);
+    OidAllocator oids = new OidAllocator(settings, dispatcher, roster, lifecycle);
+    ReadRouter reads = new ReadRouter(settings, roster, dispatcher, lifecycle, gate);
+    this.engine = new Engine(settings, threads, roster, supervisor, lifecycle, gate, dispatcher,
+        oids, reads, new ReentrantReadWriteLock());
     for (Map.Entry<String, StorageOpener> backend : settings.backends().entrySet()) {
       roster.add(backend.getKey(), backend.getValue(), threads.threadName(backend.getKey()),
           "not opened");
@@ -161,14 +130,14 @@ public final class RaidStorage implements Storage {
 
   /** Returns the RAID's status; see {@link RaidStatus} for the order of precedence. */
   public RaidStatus status() {
-    if (closed.get()) {
+    if (engine.lifecycle().isClosed()) {
       return RaidStatus.CLOSED;
     }
-    if (supervisor.failed()) {
+    if (engine.supervisor().failed()) {
       return RaidStatus.FAILED;
     }
     boolean degraded = false;
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       if (backend.state() == BackendState.RECOVERING) {
         return RaidStatus.RECOVERING;
       }
@@ -179,7 +148,7 @@ public final class RaidStorage implements Storage {
 
   /** Returns a snapshot of every configured backend, in configuration order. Works when closed. */
   public List<BackendInfo> backends() {
-    List<Backend> all = roster.all();
+    List<Backend> all = engine.roster().all();
     List<BackendInfo> infos = new ArrayList<>(all.size());
     for (Backend backend : all) {
       infos.add(info(backend));
@@ -189,12 +158,12 @@ public final class RaidStorage implements Storage {
 
   /** Returns the operator's interface to this RAID. */
   public RaidAdmin admin() {
-    return new Administration(this);
+    return new Administration(this, engine);
   }
 
   /** Returns which fan-out implementation this RAID uses (chosen when it opened). */
   public FanOutKind fanOutKind() {
-    return fanOut.kind();
+    return engine.dispatcher().kind();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -209,36 +178,41 @@ public final class RaidStorage implements Storage {
    * Returns the tid of the last transaction this RAID committed, after checking every optimal
    * backend: a backend that is behind it, or ahead of every tid the RAID has chosen, is degraded
    * ("inconsistent result").
+   *
+   * @throws RaidOverloadedException if the backends could not be asked in time
    */
   @Override
   public Tid lastTransaction() {
-    checkOpen();
-    Tid floor = lastCommitted;
-    Round<Tid> round = fanOut("lastTransaction", optimalOrRefuse("lastTransaction"),
-        settings.callTimeout(), (storage, slot) -> storage.lastTransaction());
-    Tid ceiling = highestChosen;
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkOpen();
+    CommitGate gate = engine.gate();
+    Tid floor = gate.lastCommitted();
+    Verdict<Tid> verdict = engine.dispatcher().fanOut("lastTransaction",
+        optimalOrRefuse("lastTransaction"), engine.settings().callTimeout(), Round.Kind.QUERY,
+        true, (storage, slot) -> storage.lastTransaction(), tid -> Verdict.SUCCESS);
+    Dispatcher.rethrowSevere(verdict);
+    if (verdict.overloaded()) {
+      throw lifecycle.overloaded(verdict, "the last transaction was not checked");
+    }
+    Tid ceiling = gate.highestChosen();
     int agreeing = 0;
-    Throwable fatal = null;
-    for (Round.Slot<Tid> slot : round.slots()) {
-      switch (slot.outcome()) {
-        case SUCCESS -> {
-          Tid tid = slot.value();
-          if (tid.isBefore(floor) || tid.isAfter(ceiling)) {
-            supervisor.degrade(slot.backend(), "inconsistent result in lastTransaction: answered "
-                + tid + ", but the RAID's last committed transaction is " + floor);
-          } else {
-            agreeing++;
-          }
-        }
-        case FATAL -> fatal = slot.error();
-        default -> supervisor.degrade(slot.backend(), slot.failureReason());
+    Verdict.Group<Tid> winner = verdict.winner();
+    if (winner != null && winner.isRefusal()) {
+      throw winner.refusal();
+    }
+    for (Round.Slot<Tid> slot : winner == null ? List.<Round.Slot<Tid>>of() : winner.members()) {
+      Tid tid = slot.value();
+      if (tid.isBefore(floor) || tid.isAfter(ceiling)) {
+        engine.dispatcher().degrade(slot, "inconsistent result in lastTransaction: answered "
+            + tid + ", but the RAID's last committed transaction is " + floor);
+      } else {
+        agreeing++;
       }
     }
-    rethrowFatal(fatal);
     if (agreeing == 0) {
-      throw noBackendLeft("lastTransaction");
+      throw lifecycle.noBackendLeft("lastTransaction");
     }
-    return lastCommitted;
+    return gate.lastCommitted();
   }
 
   /**
@@ -251,12 +225,13 @@ public final class RaidStorage implements Storage {
    */
   @Override
   public Oid newOid() {
-    checkWritable();
-    enterPhase();
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkWritable();
+    lifecycle.enterPhase();
     try {
-      return oids.newOid();
+      return engine.oids().newOid();
     } finally {
-      exitPhase();
+      lifecycle.exitPhase();
     }
   }
 
@@ -264,18 +239,20 @@ public final class RaidStorage implements Storage {
    * Reserves object ids on every optimal backend, keeping their counters in step.
    *
    * @throws NullPointerException if {@code through} is null
+   * @throws IllegalArgumentException if {@code through} is above {@link Oid#MAX}
    * @throws RaidReadOnlyException if the RAID is read-only
    */
   @Override
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
     Oid.checkInRange(through, "through");
-    checkWritable();
-    enterPhase();
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkWritable();
+    lifecycle.enterPhase();
     try {
-      oids.reserve(through);
+      engine.oids().reserve(through);
     } finally {
-      exitPhase();
+      lifecycle.exitPhase();
     }
   }
 
@@ -283,7 +260,7 @@ public final class RaidStorage implements Storage {
   @Override
   public Revision load(Oid oid) {
     Objects.requireNonNull(oid, "oid");
-    return reads.load(oid);
+    return engine.reads().load(oid);
   }
 
   /** Returns the revision before {@code tid}, as of the RAID's last committed transaction. */
@@ -291,14 +268,14 @@ public final class RaidStorage implements Storage {
   public Optional<Revision> loadBefore(Oid oid, Tid tid) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(tid, "tid");
-    return reads.loadBefore(oid, tid);
+    return engine.reads().loadBefore(oid, tid);
   }
 
   @Override
   public Revision loadSerial(Oid oid, Tid serial) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(serial, "serial");
-    return reads.loadSerial(oid, serial);
+    return engine.reads().loadSerial(oid, serial);
   }
 
   /**
@@ -309,13 +286,14 @@ public final class RaidStorage implements Storage {
   @Override
   public StorageTransaction begin(TransactionMeta meta) {
     Objects.requireNonNull(meta, "meta");
-    checkWritable();
-    return new RaidTransaction(this, meta, Tid.NONE, limits());
+    engine.lifecycle().checkWritable();
+    return new RaidTransaction(engine, meta, Tid.NONE, limits());
   }
 
   /**
    * Begins a transaction that commits under exactly {@code tid} on every backend.
    *
+   * @throws IllegalArgumentException if {@code tid} is NONE or above {@link Tid#MAX}
    * @throws StaleTidException if {@code tid} is not after the RAID's last transaction
    * @throws RaidReadOnlyException if the RAID is read-only
    */
@@ -324,75 +302,77 @@ public final class RaidStorage implements Storage {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
     Tid.checkInRange(tid, "tid");
-    checkWritable();
-    Tid last = lastCommitted;
+    engine.lifecycle().checkWritable();
+    Tid last = engine.gate().lastCommitted();
     if (!tid.isAfter(last)) {
       throw new StaleTidException(tid, last);
     }
-    return new RaidTransaction(this, meta, tid, limits());
+    return new RaidTransaction(engine, meta, tid, limits());
   }
 
   /**
-   * Returns the committed transactions after {@code after} from one optimal backend. Opening is
-   * bounded by the call timeout; elements are then fetched on the caller's thread. If the backend
-   * fails midway, it is degraded and the iteration continues on another optimal backend from the
-   * last transaction returned.
+   * Returns the committed transactions after {@code after} from one optimal backend. Opening and
+   * every step of the iteration are bounded by the call timeout. If the backend fails midway, it is
+   * degraded and the iteration continues on another optimal backend from the last transaction
+   * returned.
    */
   @Override
   public TransactionIterator transactions(Tid after) {
     Objects.requireNonNull(after, "after");
-    return new RaidTransactionIterator(this, after);
+    return new RaidTransactionIterator(engine, after);
   }
 
   /**
    * Appends an already committed transaction to every optimal backend, under the RAID commit
-   * lock, as a commit would.
+   * lock, as a commit would; acknowledged, in doubt or refused by the same rules as a commit. The
+   * RAID's last transaction advances as soon as one backend applied it.
    *
    * @throws StaleTidException if its tid is not after the RAID's last transaction
+   * @throws IllegalArgumentException if it is over the backends' limits or out of the id ranges
    * @throws RaidReadOnlyException if the RAID is read-only
    */
   @Override
   public void restore(TransactionRecord record) {
     Objects.requireNonNull(record, "record");
     limits().check(record, name);
-    checkWritable();
-    enterPhase();
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkWritable();
+    lifecycle.enterPhase();
     try {
-      acquireCommitLock();
+      engine.gate().acquire("a restore");
       try {
         restoreUnderLock(record);
       } finally {
-        commitLock.release();
+        engine.gate().release();
       }
     } finally {
-      exitPhase();
+      lifecycle.exitPhase();
     }
   }
 
   private void restoreUnderLock(TransactionRecord record) {
-    checkWritable();
-    Tid last = lastCommitted;
+    engine.lifecycle().checkWritable();
+    CommitPoint.resolvePending(engine);
+    CommitGate gate = engine.gate();
+    Tid last = gate.lastCommitted();
     if (!record.tid().isAfter(last)) {
       throw new StaleTidException(record.tid(), last);
     }
     long maxOid = maxOid(record.records());
+    OidAllocator oids = engine.oids();
     boolean movesOids = maxOid > oids.highWater();
-    chose(record.tid());
+    gate.chose(record.tid());
     if (movesOids) {
       oids.lock();
     }
     try {
-      Round<Object> round = fanOut("restore", optimalOrRefuse("restore"),
-          settings.callTimeout(), (storage, slot) -> {
+      Verdict<Object> verdict = engine.dispatcher().fanOut("restore",
+          optimalOrRefuse("restore"), engine.settings().callTimeout(), Round.Kind.COMMIT, false,
+          (storage, slot) -> {
             storage.restore(record);
-            return Tally.SUCCESS;
-          });
-      Tally<Object> tally = tallyAndDegrade(round, value -> Tally.SUCCESS);
-      finishWrite(tally);
-      for (Round.Slot<Object> slot : tally.winner().members()) {
-        slot.backend().committed(record.tid());
-      }
-      committed(record.tid(), maxOid);
+            return Verdict.SUCCESS;
+          }, value -> Verdict.SUCCESS);
+      CommitPoint.settle(engine, "restore", record.tid(), maxOid, verdict);
     } finally {
       if (movesOids) {
         oids.unlock();
@@ -400,10 +380,23 @@ public final class RaidStorage implements Storage {
     }
   }
 
+  /** Returns the highest object id among {@code records}, or 0. */
+  private static long maxOid(List<DataRecord> records) {
+    long max = 0;
+    for (DataRecord record : records) {
+      max = Math.max(max, record.oid().value());
+    }
+    return max;
+  }
+
   /**
-   * Packs every optimal backend, under the pack deadline ({@link Builder#packTimeout}).
+   * Packs every optimal backend, under the pack deadline ({@link Builder#packTimeout}), holding the
+   * RAID commit lock for the whole pack: a write during a pack waits for it (for at most the commit
+   * lock timeout, then fails with a {@link CommitLockTimeoutException} naming the pack), and no
+   * backend is ever taken out of service for being busy with the RAID's own pack. Reads go on. The
+   * RAID remembers the pack's horizon, and packs every backend it recovers later to it.
    *
-   * Refused while a recovery runs: a pack and a recovery never overlap.
+   * <p>Refused while a recovery runs: a pack and a recovery never overlap.
    *
    * @throws IllegalArgumentException if {@code before} is {@link Tid#NONE}
    * @throws IllegalStateException if a backend is being recovered
@@ -412,32 +405,56 @@ public final class RaidStorage implements Storage {
   @Override
   public void pack(Tid before) {
     Tid.requireReal(before, "before");
-    checkWritable();
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkWritable();
+    ReentrantReadWriteLock maintenance = engine.maintenance();
     if (!maintenance.writeLock().tryLock()) {
       throw new IllegalStateException("RAID '" + name + "': pack refused while a backend is being"
           + " recovered (" + recovering() + "); pack once the recovery has ended");
     }
     try {
-      enterPhase();
+      lifecycle.enterPhase();
       try {
-        Round<Object> round = fanOut("pack", optimalOrRefuse("pack"), settings.packTimeout(),
-            (storage, slot) -> {
-              storage.pack(before);
-              return Tally.SUCCESS;
-            });
-        finishWrite(tallyAndDegrade(round, value -> Tally.SUCCESS));
+        engine.gate().acquire("a pack of RAID '" + name + "'");
+        try {
+          packUnderLock(before);
+        } finally {
+          engine.gate().release();
+        }
       } finally {
-        exitPhase();
+        lifecycle.exitPhase();
       }
     } finally {
       maintenance.writeLock().unlock();
     }
   }
 
+  private void packUnderLock(Tid before) {
+    CommitPoint.resolvePending(engine);
+    Verdict<Object> verdict = engine.dispatcher().fanOut("pack", optimalOrRefuse("pack"),
+        engine.settings().packTimeout(), Round.Kind.QUERY, false, (storage, slot) -> {
+          storage.pack(before);
+          return Verdict.SUCCESS;
+        }, value -> Verdict.SUCCESS);
+    Dispatcher.rethrowSevere(verdict);
+    Lifecycle lifecycle = engine.lifecycle();
+    if (verdict.overloaded()) {
+      throw lifecycle.overloaded(verdict, "the pack may have run on some backends only");
+    }
+    Verdict.Group<Object> winner = verdict.winner();
+    if (winner == null || !lifecycle.canWrite()) {
+      throw lifecycle.writeRefusal("packed");
+    }
+    if (winner.isRefusal()) {
+      throw winner.refusal();
+    }
+    engine.gate().packed(before);
+  }
+
   /** Names the backends being recovered, for messages. */
   private String recovering() {
     StringBuilder names = new StringBuilder();
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       if (backend.state() == BackendState.RECOVERING) {
         names.append(names.isEmpty() ? "" : ", ").append('\'').append(backend.name())
             .append('\'');
@@ -448,7 +465,7 @@ public final class RaidStorage implements Storage {
 
   @Override
   public StorageStats stats() {
-    return reads.read("stats", (storage, slot) -> storage.stats());
+    return engine.reads().read("stats", (storage, slot) -> storage.stats());
   }
 
   /**
@@ -459,7 +476,7 @@ public final class RaidStorage implements Storage {
   @Override
   public StorageLimits limits() {
     StorageLimits strictest = StorageLimits.DEFAULT;
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       StorageLimits known = backend.limits();
       if (known != null) {
         strictest = strictest.strictest(known);
@@ -469,295 +486,54 @@ public final class RaidStorage implements Storage {
   }
 
   /**
-   * Closes the RAID: refuses new calls at once, lets write phases already running (a vote, a
-   * commit, a restore) finish for up to the call timeout, then closes every open backend, each on
-   * its own thread under one deadline, even when some throw. A transaction that has not committed
-   * by then cannot commit any more. Idempotent.
+   * Closes the RAID: refuses new calls at once, cancels running recoveries, lets write phases
+   * already running (a vote, a commit, a restore) finish for up to the call timeout, then closes
+   * every open backend, each on its own thread under one deadline, even when some throw. A
+   * transaction that has not committed by then cannot commit any more. Idempotent.
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!engine.lifecycle().markClosed("")) {
       return;
     }
     stopRecoveries();
-    boolean drained = false;
-    try {
-      drained = phases.writeLock().tryLock(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Lifecycle lifecycle = engine.lifecycle();
+    boolean drained = lifecycle.drain(engine.settings().callTimeout().toNanos());
     try {
       closeBackends();
     } finally {
       if (drained) {
-        phases.writeLock().unlock();
+        lifecycle.undrain();
       }
     }
   }
 
   @Override
   public String toString() {
-    return "RaidStorage[" + name + ", " + status() + ", " + roster.describe() + "]";
+    return "RaidStorage[" + name + ", " + status() + ", " + engine.roster().describe() + "]";
   }
 
   // ---------------------------------------------------------------------------------------------
-  // For the transaction, startup, administration and tests (package-private)
 
-  Settings settings() {
-    return settings;
-  }
-
-  RaidThreads threads() {
-    return threads;
-  }
-
-  Roster roster() {
-    return roster;
-  }
-
-  Supervisor supervisor() {
-    return supervisor;
-  }
-
-  FanOut direct() {
-    return direct;
-  }
-
-  /** Returns how many abandoned backend threads are still alive. */
+  /** Returns how many abandoned backend threads are still alive (for tests). */
   int abandonedThreads() {
-    return threads.abandonedCount();
-  }
-
-  /** Returns the lock that keeps pack and recovery apart. */
-  ReentrantReadWriteLock maintenance() {
-    return maintenance;
-  }
-
-  /** Returns how many transactions the RAID holds, as far as it knows. */
-  long committedCount() {
-    return committedCount.get();
-  }
-
-  /** Returns the OID allocator (its lock and high-water mark). */
-  OidAllocator oids() {
-    return oids;
-  }
-
-  /** Returns the read router. */
-  ReadRouter reads() {
-    return reads;
-  }
-
-  /** Returns the last transaction this RAID committed (without asking the backends). */
-  Tid lastCommitted() {
-    return lastCommitted;
-  }
-
-  /** Sets where the RAID starts: its last tid, transaction count and OID high-water mark. */
-  void startAt(Tid last, long transactionCount, long oid) {
-    lastCommitted = last;
-    highestChosen = last;
-    committedCount.set(transactionCount);
-    oids.raise(oid);
-  }
-
-  /** Runs a fan-out of {@code call} over {@code targets} and returns the finished round. */
-  <T> Round<T> fanOut(String operation, List<Backend> targets, Duration timeout,
-      Round.Call<T> call) {
-    Round<T> round = new Round<>(threads, operation, targets, timeout, call);
-    fanOut.execute(round);
-    return round;
-  }
-
-  /**
-   * Tallies a finished round and degrades every backend that failed or is outside the winning
-   * group. The caller deals with the winner and with {@link Tally#fatal()}.
-   */
-  <T> Tally<T> tallyAndDegrade(Round<T> round, Function<? super T, Object> key) {
-    Tally<T> tally = Tally.of(round, key);
-    for (Round.Slot<T> slot : tally.failures()) {
-      supervisor.degrade(slot.backend(), slot.failureReason(), leftover(slot));
-    }
-    Tally.Group<T> winner = tally.winner();
-    for (Tally.Group<T> loser : tally.losers()) {
-      for (Round.Slot<T> slot : loser.members()) {
-        supervisor.degrade(slot.backend(), "inconsistent result in " + slot.stage() + ": answered "
-            + loser.describe() + ", the vote went to " + winner.describe(), leftover(slot));
-      }
-    }
-    return tally;
-  }
-
-  /** Returns what a finished slot left open, or null if its thread may still be using it. */
-  static AutoCloseable leftover(Round.Slot<?> slot) {
-    return slot.state() == Round.DONE ? slot.attachment() : null;
+    return engine.threads().abandonedCount();
   }
 
   /** Returns the optimal backends, or throws the refusal that applies if there are none. */
-  List<Backend> optimalOrRefuse(String operation) {
-    List<Backend> optimal = roster.optimal();
+  private List<Backend> optimalOrRefuse(String operation) {
+    List<Backend> optimal = engine.roster().optimal();
     if (optimal.isEmpty()) {
-      throw noBackendLeft(operation);
+      throw engine.lifecycle().noBackendLeft(operation);
     }
     return optimal;
-  }
-
-  /** Takes the RAID commit lock, waiting at most the commit lock timeout. */
-  void acquireCommitLock() {
-    Duration timeout = settings.commitLockTimeout();
-    try {
-      if (!commitLock.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new CommitLockTimeoutException(name, timeout);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageInterruptedException(
-          "RAID '" + name + "': interrupted waiting for the commit lock", e);
-    }
-  }
-
-  void releaseCommitLock() {
-    commitLock.release();
-  }
-
-  /**
-   * Enters a write phase (vote, commit, abort, restore, pack, an OID fan-out): holds the close
-   * gate shared until {@link #exitPhase()}, so that {@link #close()} lets it finish.
-   *
-   * @throws RaidClosedException if the RAID is closed or closing
-   */
-  void enterPhase() {
-    if (!phases.readLock().tryLock()) {
-      throw closedException();
-    }
-    if (closed.get()) {
-      phases.readLock().unlock();
-      throw closedException();
-    }
-  }
-
-  /** Leaves a write phase; on the thread that entered it. */
-  void exitPhase() {
-    phases.readLock().unlock();
-  }
-
-  /**
-   * Chooses the tid of the next commit, under the commit lock: {@code requested}, or a new one
-   * after the RAID's last; records it as the highest tid chosen.
-   *
-   * @throws StaleTidException if {@code requested} is not after the RAID's last transaction
-   */
-  Tid chooseTid(Tid requested) {
-    Tid last = lastCommitted;
-    Tid tid = requested.isNone() ? settings.tids().next(last) : requested;
-    if (!tid.isAfter(last)) {
-      throw new StaleTidException(tid, last);
-    }
-    chose(tid);
-    return tid;
-  }
-
-  private void chose(Tid tid) {
-    if (tid.isAfter(highestChosen)) {
-      highestChosen = tid;
-    }
-  }
-
-  /** Records a commit acknowledged by at least one backend; under the commit lock. */
-  void committed(Tid tid, long maxStoredOid) {
-    lastCommitted = tid;
-    committedCount.incrementAndGet();
-    oids.raise(maxStoredOid);
-  }
-
-  /** Returns the highest object id among {@code records}, or 0. */
-  static long maxOid(List<DataRecord> records) {
-    long max = 0;
-    for (DataRecord record : records) {
-      max = Math.max(max, record.oid().value());
-    }
-    return max;
-  }
-
-  /**
-   * Deals with the tally of a write fan-out whose successes carry no value: rethrows a fatal
-   * error, throws the refusal if the RAID can no longer write, throws the winning answer.
-   */
-  void finishWrite(Tally<?> tally) {
-    rethrowFatal(tally.fatal());
-    Tally.Group<?> winner = tally.winner();
-    if (winner == null || !canWrite()) {
-      throw writeRefusal();
-    }
-    if (winner.isAnswer()) {
-      throw winner.answer();
-    }
-  }
-
-  /** Rethrows a {@link VirtualMachineError} a backend thread hit. */
-  static void rethrowFatal(Throwable fatal) {
-    if (fatal instanceof VirtualMachineError error) {
-      throw error;
-    }
-  }
-
-  void checkOpen() {
-    if (closed.get()) {
-      throw closedException();
-    }
-  }
-
-  /** Returns whether the RAID can write: neither closed nor read-only after a failure. */
-  boolean canWrite() {
-    return !closed.get() && !supervisor.failed();
-  }
-
-  /** Throws if the RAID cannot write: closed, or read-only after a failure. */
-  void checkWritable() {
-    checkOpen();
-    if (supervisor.failed()) {
-      throw readOnlyException();
-    }
-  }
-
-  /** Returns the exception for a write the RAID cannot do now. */
-  RuntimeException writeRefusal() {
-    if (closed.get()) {
-      return closedException();
-    }
-    if (supervisor.failed()) {
-      return readOnlyException();
-    }
-    return new RaidException("RAID '" + name + "': no backend committed the write ("
-        + roster.describe() + ")");
-  }
-
-  /** Returns the exception for a call that found no optimal backend. */
-  RuntimeException noBackendLeft(String operation) {
-    if (closed.get()) {
-      return closedException();
-    }
-    String why = supervisor.failed() ? supervisor.failure() : roster.describe();
-    return new RaidException(
-        "RAID '" + name + "' has no optimal backend left for " + operation + ": " + why);
-  }
-
-  private RaidClosedException closedException() {
-    String reason = closeReason;
-    return new RaidClosedException(name,
-        "RAID '" + name + "' is closed" + (reason.isEmpty() ? "" : ": " + reason));
-  }
-
-  private RaidReadOnlyException readOnlyException() {
-    return new RaidReadOnlyException(
-        "RAID '" + name + "' is read-only: " + supervisor.failure());
   }
 
   private BackendInfo info(Backend backend) {
     BackendState state = backend.state();
     long count = backend.transactionCount();
     long lag = state == BackendState.OPTIMAL ? 0
-        : count < 0 ? -1 : Math.max(0, committedCount.get() - count);
+        : count < 0 ? -1 : Math.max(0, engine.gate().committedCount() - count);
     BackendStats stats = backend.stats();
     return new BackendInfo(backend.name(), state,
         state == BackendState.OPTIMAL ? "" : backend.reason(), backend.lastTransaction(), lag,
@@ -767,23 +543,21 @@ public final class RaidStorage implements Storage {
 
   /** Closes the RAID at once because it failed ({@link FailMode#CLOSE}). */
   private void shutdown(String reason) {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    if (engine.lifecycle().markClosed(reason)) {
+      closeBackends();
     }
-    closeReason = reason;
-    closeBackends();
   }
 
   /** Cancels every running recovery ("RAID closed") and waits, for a bounded time, until they end. */
   private void stopRecoveries() {
     List<Recovery> running = new ArrayList<>();
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       backend.recovery().filter(r -> !r.isDone()).ifPresent(running::add);
     }
     for (Recovery recovery : running) {
       recovery.cancel("recovery cancelled: the RAID closed");
     }
-    long deadline = System.nanoTime() + settings.callTimeout().toNanos();
+    long deadline = System.nanoTime() + engine.settings().callTimeout().toNanos();
     for (Recovery recovery : running) {
       try {
         if (!recovery.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
@@ -799,7 +573,7 @@ public final class RaidStorage implements Storage {
 
   /** Starts the recovery of every backend found lagging at startup (with autoRecover). */
   private void recoverLaggards() {
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       if (backend.state() == BackendState.DEGRADED
           && backend.reason().startsWith(Startup.MISSING_TRANSACTIONS)) {
         try {
@@ -814,31 +588,32 @@ public final class RaidStorage implements Storage {
 
   private void closeBackends() {
     jmx.unregister();
+    Supervisor supervisor = engine.supervisor();
     supervisor.closed();
     List<Backend> open = new ArrayList<>();
-    for (Backend backend : roster.all()) {
+    for (Backend backend : engine.roster().all()) {
       Storage instance = backend.storage();
       if (backend.state() != BackendState.DEGRADED && instance != null
           && backend.claimClose(instance)) {
         open.add(backend);
       }
     }
-    Round<Object> round = new Round<>(threads, "close", open, settings.callTimeout(),
-        (storage, slot) -> {
+    Verdict<Object> verdict = engine.dispatcher().run("close", open,
+        engine.settings().callTimeout(), false, (storage, slot) -> {
           storage.close();
-          return Tally.SUCCESS;
+          return Verdict.SUCCESS;
         });
-    direct.execute(round);
-    for (Round.Slot<Object> slot : round.slots()) {
-      if (slot.outcome() != Round.Outcome.SUCCESS) {
+    for (Round.Slot<Object> slot : verdict.round().slots()) {
+      if (slot.outcome() != Outcome.SUCCESS) {
         log.warn("RAID '{}': backend '{}' did not close cleanly: {}", name,
             slot.backend().name(), slot.failureReason());
       }
     }
-    if (!supervisor.awaitClosing(settings.callTimeout())) {
+    if (!supervisor.awaitClosing(engine.settings().callTimeout())) {
       log.warn("RAID '{}': some degraded backends are still closing", name);
     }
-    log.info("RAID '{}' is closed{}", name, closeReason.isEmpty() ? "" : ": " + closeReason);
+    String reason = engine.lifecycle().closeReason();
+    log.info("RAID '{}' is closed{}", name, reason.isEmpty() ? "" : ": " + reason);
   }
 
   /**
@@ -873,6 +648,7 @@ public final class RaidStorage implements Storage {
     private FailMode failMode = FailMode.CLOSE;
     private boolean autoRecover;
     private long recoveryRateLimit;
+    private CommitQuorum commitQuorum = CommitQuorum.ONE;
     private TidGenerator tids = TidGenerator.system();
 
     private Builder(String name) {
@@ -951,6 +727,16 @@ public final class RaidStorage implements Storage {
       return this;
     }
 
+    /**
+     * Sets how many backends must commit a transaction before it is acknowledged:
+     * {@link CommitQuorum#ONE} (default) or {@link CommitQuorum#MAJORITY}; see
+     * {@link CommitQuorum} for what the caller is told otherwise.
+     */
+    public Builder commitQuorum(CommitQuorum quorum) {
+      this.commitQuorum = Objects.requireNonNull(quorum, "commitQuorum");
+      return this;
+    }
+
     /** Sets the minimum redundancy: {@link Redundancy#ANY} (default) or {@code MAJORITY}. */
     public Builder redundancy(Redundancy r) {
       this.redundancy = Objects.requireNonNull(r, "redundancy");
@@ -1018,9 +804,9 @@ public final class RaidStorage implements Storage {
       }
       Settings settings = new Settings(name, backends, writeMode, readPolicy, callTimeout,
           commitLockTimeout, openTimeout, packTimeout, redundancy, failMode, listeners,
-          autoRecover, recoveryRateLimit, tids);
+          autoRecover, recoveryRateLimit, commitQuorum, tids);
       RaidStorage raid = new RaidStorage(settings, chooseFanOut());
-      Startup.run(raid);
+      Startup.run(raid.engine, raid::close);
       raid.jmx.register();
       if (autoRecover) {
         raid.recoverLaggards();

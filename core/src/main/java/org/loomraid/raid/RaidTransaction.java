@@ -9,176 +9,109 @@ import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionMeta;
 
 /**
- * One transaction of a RAID: buffers its stores, then runs the two phases across the optimal
- * backends.
+ * One transaction of a RAID: buffers its stores (checked against the strictest limits of the
+ * backends, so a request over a limit never reaches one), then runs the two phases across the
+ * optimal backends.
  *
  * <p>{@code vote()} takes the RAID commit lock (released by whichever thread ends the
- * transaction), chooses the tid and makes one fan-out in which each backend begins, stores and
- * votes. {@code commit()} and {@code abort()} make one fan-out each to the backends whose vote won.
- * The base class owns the state machine: stores are validated and buffered there, and if vote or
- * commit throws, {@link #onAbort} runs.
+ * transaction), resolves an earlier in-doubt commit if there is one, chooses the tid and makes one
+ * fan-out in which each backend begins, stores and votes. {@code commit()} and {@code abort()} make
+ * one fan-out each to the backends whose vote won. The base class owns the state machine: stores
+ * are validated and buffered there, and if vote or commit throws, {@link #onAbort} runs.
  */
 final class RaidTransaction extends BufferedTransaction {
 
-  private final RaidStorage raid;
+  private final Engine engine;
   private boolean holdsCommitLock;
   private boolean movesOids;
   private long maxStoredOid;
   private Tid tid = Tid.NONE;
-  private List<Backend> votedBackends = List.of();
-  private List<StorageTransaction> votedTransactions = List.of();
+  private List<Round.Slot<StorageTransaction>> voted = List.of();
 
-  RaidTransaction(RaidStorage raid, TransactionMeta meta, Tid requestedTid, StorageLimits limits) {
-    super(meta, requestedTid, limits, raid.name());
-    this.raid = raid;
+  RaidTransaction(Engine engine, TransactionMeta meta, Tid requestedTid, StorageLimits limits) {
+    super(meta, requestedTid, limits, engine.name());
+    this.engine = engine;
   }
 
   /** Refuses stores once the RAID is closed; stores are otherwise only buffered. */
   @Override
   protected void checkStore(Store store) {
-    raid.checkOpen();
+    engine.lifecycle().checkOpen();
   }
 
   @Override
   protected void onVote(List<Store> stores) {
-    raid.checkWritable();
-    raid.enterPhase();
+    Lifecycle lifecycle = engine.lifecycle();
+    lifecycle.checkWritable();
+    lifecycle.enterPhase();
     try {
+      engine.gate().acquire("a transaction");
+      holdsCommitLock = true;
+      lifecycle.checkWritable();
+      CommitPoint.resolvePending(engine);
       voteEverywhere(stores);
     } finally {
-      raid.exitPhase();
+      lifecycle.exitPhase();
     }
   }
 
   private void voteEverywhere(List<Store> stores) {
-    raid.acquireCommitLock();
-    holdsCommitLock = true;
-    raid.checkWritable();
-    tid = raid.chooseTid(requestedTid());
+    List<Backend> optimal = engine.roster().optimal();
+    if (optimal.isEmpty()) {
+      throw engine.lifecycle().noBackendLeft("vote");
+    }
+    checkQuorum(optimal.size(), "in service");
+    tid = engine.gate().chooseTid(requestedTid());
     for (Store store : stores) {
       maxStoredOid = Math.max(maxStoredOid, store.oid().value());
     }
     // A store above every known oid moves the backends' OID counters when it commits: hold the
     // OID lock around such fan-outs so that a concurrent newOid() sees all backends alike.
-    movesOids = maxStoredOid > raid.oids().highWater();
-    Round<StorageTransaction> round = voteRound(stores);
-    Tally<StorageTransaction> tally = raid.tallyAndDegrade(round, tx -> Tally.SUCCESS);
-    Throwable fatal = tally.fatal();
-    Tally.Group<StorageTransaction> winner = tally.winner();
-    if (fatal != null || winner == null || winner.isAnswer() || !raid.canWrite()) {
-      if (winner != null && !winner.isAnswer()) {
+    movesOids = maxStoredOid > engine.oids().highWater();
+    Verdict<StorageTransaction> verdict = voteRound(optimal, stores);
+    Verdict.Group<StorageTransaction> winner = verdict.winner();
+    if (verdict.fatal() != null || verdict.raidError() != null || verdict.overloaded()
+        || !verdict.succeeded() || !engine.lifecycle().canWrite()) {
+      if (verdict.succeeded()) {
         abandon(winner.members());
       }
-      RaidStorage.rethrowFatal(fatal);
-      throw winner != null && winner.isAnswer() && raid.canWrite()
-          ? winner.answer() : raid.writeRefusal();
-    }
-    List<Round.Slot<StorageTransaction>> members = winner.members();
-    List<Backend> backends = new ArrayList<>(members.size());
-    List<StorageTransaction> transactions = new ArrayList<>(members.size());
-    for (Round.Slot<StorageTransaction> slot : members) {
-      backends.add(slot.backend());
-      transactions.add(slot.value());
-    }
-    votedBackends = backends;
-    votedTransactions = transactions;
-  }
-
-  @Override
-  protected Tid onCommit() {
-    raid.enterPhase();
-    try {
-      return commitEverywhere();
-    } finally {
-      raid.exitPhase();
-    }
-  }
-
-  private Tid commitEverywhere() {
-    List<Integer> live = inService();
-    List<StorageTransaction> transactions = votedTransactions;
-    Round<Tid> round;
-    if (movesOids) {
-      raid.oids().lock();
-    }
-    try {
-      round = raid.fanOut("commit", select(live), raid.settings().callTimeout(),
-          (storage, slot) -> transactions.get(live.get(slot.index())).commit());
-    } finally {
-      if (movesOids) {
-        raid.oids().unlock();
+      Dispatcher.rethrowSevere(verdict);
+      if (verdict.overloaded()) {
+        throw engine.lifecycle().overloaded(verdict, "the transaction was not committed");
       }
+      throw winner != null && winner.isRefusal() && engine.lifecycle().canWrite()
+          ? winner.refusal() : engine.lifecycle().writeRefusal("voted for " + tid);
     }
-    int committed = 0;
-    Throwable fatal = null;
-    Supervisor supervisor = raid.supervisor();
-    for (Round.Slot<Tid> slot : round.slots()) {
-      switch (slot.outcome()) {
-        case SUCCESS -> {
-          if (slot.value().equals(tid)) {
-            committed++;
-            slot.backend().committed(tid);
-          } else {
-            supervisor.degrade(slot.backend(), "inconsistent result in commit: committed as "
-                + slot.value() + " where the RAID chose " + tid);
-          }
-        }
-        case FATAL -> fatal = slot.error();
-        default -> supervisor.degrade(slot.backend(), slot.failureReason(),
-            RaidStorage.leftover(slot));
-      }
+    try {
+      checkQuorum(winner.size(), "that voted");
+    } catch (RaidException e) {
+      abandon(winner.members());
+      throw e;
     }
-    if (committed > 0) {
-      raid.committed(tid, maxStoredOid);
-    }
-    release();
-    RaidStorage.rethrowFatal(fatal);
-    if (committed == 0) {
-      throw raid.writeRefusal();
-    }
-    return tid;
+    voted = winner.members();
   }
 
-  @Override
-  protected void onAbort(boolean voted) {
-    try {
-      raid.enterPhase();
-    } catch (RaidClosedException closed) {
-      release();
-      return;
-    }
-    try {
-      List<Integer> live = inService();
-      List<StorageTransaction> transactions = votedTransactions;
-      if (!live.isEmpty()) {
-        Round<Object> round = raid.fanOut("abort", select(live), raid.settings().callTimeout(),
-            (storage, slot) -> {
-              transactions.get(live.get(slot.index())).abort();
-              return Tally.SUCCESS;
-            });
-        for (Round.Slot<Object> slot : round.slots()) {
-          Round.Outcome outcome = slot.outcome();
-          if (outcome != Round.Outcome.SUCCESS && outcome != Round.Outcome.FATAL) {
-            raid.supervisor().degrade(slot.backend(), slot.failureReason(),
-                RaidStorage.leftover(slot));
-          }
-        }
-      }
-    } finally {
-      release();
-      raid.exitPhase();
+  /** Refuses the transaction up front if too few backends are left to make the commit quorum. */
+  private void checkQuorum(int backends, String which) {
+    CommitQuorum quorum = engine.settings().commitQuorum();
+    int configured = engine.roster().configured();
+    int required = quorum.required(configured);
+    if (backends < required) {
+      throw new RaidException("RAID '" + engine.name() + "': only " + backends + " of "
+          + configured + " backends " + which + ", fewer than the " + required
+          + " CommitQuorum." + quorum + " needs; nothing was committed");
     }
   }
 
-  private Round<StorageTransaction> voteRound(List<Store> stores) {
+  private Verdict<StorageTransaction> voteRound(List<Backend> targets, List<Store> stores) {
     TransactionMeta meta = meta();
     Tid chosen = tid;
     if (movesOids) {
-      raid.oids().lock();
+      engine.oids().lock();
     }
     try {
-      return raid.fanOut("vote", raid.optimalOrRefuse("vote"), raid.settings().callTimeout(),
-          (storage, slot) -> {
+      return engine.dispatcher().fanOut("vote", targets, engine.settings().callTimeout(),
+          Round.Kind.QUERY, false, (storage, slot) -> {
             slot.stage("begin");
             StorageTransaction tx = storage.begin(meta, chosen);
             slot.attach(tx);
@@ -194,47 +127,114 @@ final class RaidTransaction extends BufferedTransaction {
               Closing.quietly(tx, slot.backend(), "a failed vote");
               throw t;
             }
-          });
+          }, tx -> Verdict.SUCCESS);
     } finally {
       if (movesOids) {
-        raid.oids().unlock();
+        engine.oids().unlock();
       }
+    }
+  }
+
+  @Override
+  protected Tid onCommit() {
+    engine.lifecycle().enterPhase();
+    try {
+      return commitEverywhere();
+    } finally {
+      release();
+      engine.lifecycle().exitPhase();
+    }
+  }
+
+  private Tid commitEverywhere() {
+    List<Round.Slot<StorageTransaction>> live = inService();
+    List<Backend> targets = new ArrayList<>(live.size());
+    for (Round.Slot<StorageTransaction> slot : live) {
+      targets.add(slot.backend());
+    }
+    Verdict<Tid> verdict;
+    if (movesOids) {
+      engine.oids().lock();
+    }
+    try {
+      verdict = engine.dispatcher().fanOut("commit", targets, engine.settings().callTimeout(),
+          Round.Kind.COMMIT, false,
+          (storage, slot) -> live.get(slot.index()).value().commit(), committed -> Verdict.SUCCESS);
+    } finally {
+      if (movesOids) {
+        engine.oids().unlock();
+      }
+    }
+    closeUncommitted(live, verdict);
+    return CommitPoint.settle(engine, "commit", tid, maxStoredOid, verdict);
+  }
+
+  /** Closes (aborts) the backend transactions whose commit never ran, in the background. */
+  private void closeUncommitted(List<Round.Slot<StorageTransaction>> live, Verdict<Tid> verdict) {
+    for (Round.Slot<Tid> slot : verdict.round().slots()) {
+      if (slot.outcome() == Outcome.NOT_REACHED) {
+        engine.supervisor().closeInBackground(slot.backend(), null,
+            live.get(slot.index()).value());
+      }
+    }
+  }
+
+  @Override
+  protected void onAbort(boolean hasVoted) {
+    try {
+      engine.lifecycle().enterPhase();
+    } catch (RaidClosedException closed) {
+      release();
+      return;
+    }
+    try {
+      List<Round.Slot<StorageTransaction>> live = inService();
+      if (!live.isEmpty()) {
+        List<Backend> targets = new ArrayList<>(live.size());
+        for (Round.Slot<StorageTransaction> slot : live) {
+          targets.add(slot.backend());
+        }
+        Verdict<Object> verdict = engine.dispatcher().fanOut("abort", targets,
+            engine.settings().callTimeout(), Round.Kind.QUERY, false, (storage, slot) -> {
+              live.get(slot.index()).value().abort();
+              return Verdict.SUCCESS;
+            }, value -> Verdict.SUCCESS);
+        for (Round.Slot<Object> slot : verdict.notReached()) {
+          engine.supervisor().closeInBackground(slot.backend(), null,
+              live.get(slot.index()).value());
+        }
+      }
+    } finally {
+      release();
+      engine.lifecycle().exitPhase();
     }
   }
 
   /** Aborts the winners' voted transactions after the vote as a whole failed; in background. */
   private void abandon(List<Round.Slot<StorageTransaction>> slots) {
     for (Round.Slot<StorageTransaction> slot : slots) {
-      raid.supervisor().closeInBackground(slot.backend(), null, slot.value());
+      engine.supervisor().closeInBackground(slot.backend(), null, slot.value());
     }
   }
 
-  /** Returns the positions of the voted backends that are still optimal. */
-  private List<Integer> inService() {
-    List<Integer> live = new ArrayList<>(votedBackends.size());
-    for (int i = 0; i < votedBackends.size(); i++) {
-      if (votedBackends.get(i).state() == BackendState.OPTIMAL) {
-        live.add(i);
+  /** Returns the voted slots whose backend is still optimal with the instance that voted. */
+  private List<Round.Slot<StorageTransaction>> inService() {
+    List<Round.Slot<StorageTransaction>> live = new ArrayList<>(voted.size());
+    for (Round.Slot<StorageTransaction> slot : voted) {
+      Backend backend = slot.backend();
+      if (backend.state() == BackendState.OPTIMAL && backend.storage() == slot.instance()) {
+        live.add(slot);
       }
     }
     return live;
   }
 
-  private List<Backend> select(List<Integer> positions) {
-    List<Backend> selected = new ArrayList<>(positions.size());
-    for (int position : positions) {
-      selected.add(votedBackends.get(position));
-    }
-    return selected;
-  }
-
   /** Forgets the backend transactions and releases the RAID commit lock, once. */
   private void release() {
-    votedBackends = List.of();
-    votedTransactions = List.of();
+    voted = List.of();
     if (holdsCommitLock) {
       holdsCommitLock = false;
-      raid.releaseCommitLock();
+      engine.gate().release();
     }
   }
 }

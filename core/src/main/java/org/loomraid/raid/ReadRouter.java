@@ -8,55 +8,68 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
-import org.loomraid.storage.StorageException;
+import org.loomraid.storage.Storage;
 import org.loomraid.storage.Tid;
 
 /**
- * Serves a RAID's reads: each from one optimal backend chosen by the {@link ReadPolicy}, on a
- * virtual thread bounded by the call timeout. A failure degrades the backend and the read moves to
- * another, invisibly; an answer (such as not found) is returned at once.
+ * Serves a RAID's reads: each from one optimal backend chosen by the {@link ReadPolicy}, bounded by
+ * the call timeout (on the caller's thread for a backend whose reads never block, since no deadline
+ * is at risk there; on a virtual thread otherwise). A failure degrades the backend and the read
+ * moves to another, invisibly; an answer (such as not found) is returned at once; a read the JVM
+ * did not get to run in time is refused as overload, degrading nobody.
  *
  * <p>Reads see the RAID's last committed transaction, no later: while a commit is being fanned
  * out, some backends already show it and others do not yet, so a read caps what it returns at the
- * RAID's last committed tid (read before the backend is asked). A transaction thus becomes visible
+ * RAID's last committed tid, read before the backend is asked. A transaction thus becomes visible
  * on every backend at once, when {@code commit()} has reached them all, and
- * {@link RaidStorage#lastTransaction()} is never behind what a read returned.
+ * {@link RaidStorage#lastTransaction()} is never behind what a read returned. The cap is computed
+ * before the call, so nothing of the RAID's own arithmetic runs inside it.
  */
 final class ReadRouter {
 
-  private final RaidStorage raid;
-  private final ReadPolicy policy;
+  private final Settings settings;
+  private final Roster roster;
+  private final Dispatcher dispatcher;
+  private final Lifecycle lifecycle;
+  private final CommitGate gate;
   private final AtomicInteger next = new AtomicInteger();
 
-  ReadRouter(RaidStorage raid, ReadPolicy policy) {
-    this.raid = raid;
-    this.policy = policy;
+  ReadRouter(Settings settings, Roster roster, Dispatcher dispatcher, Lifecycle lifecycle,
+      CommitGate gate) {
+    this.settings = settings;
+    this.roster = roster;
+    this.dispatcher = dispatcher;
+    this.lifecycle = lifecycle;
+    this.gate = gate;
   }
 
   /** The current revision as of the RAID's last committed transaction. */
   Revision load(Oid oid) {
+    Tid visible = gate.lastCommitted();
+    Tid justAfter = after(visible);
     return read("load", (storage, slot) -> {
-      Tid visible = raid.lastCommitted();
       Revision revision = storage.load(oid);
       if (!revision.serial().isAfter(visible)) {
         return revision;
       }
-      return storage.loadBefore(oid, visible.next())
-          .orElseThrow(() -> new ObjectNotFoundException(oid));
+      // justAfter is not null here: a serial after visible means visible is below the top.
+      return storage.loadBefore(oid, justAfter).orElseThrow(() -> new ObjectNotFoundException(oid));
     });
   }
 
   /** The revision before {@code tid}, as of the RAID's last committed transaction. */
   Optional<Revision> loadBefore(Oid oid, Tid tid) {
+    Tid visible = gate.lastCommitted();
+    Tid justAfter = after(visible);
+    boolean capped = justAfter != null && !tid.isBefore(justAfter);
+    Tid bound = capped ? justAfter : tid;
     return read("loadBefore", (storage, slot) -> {
-      Tid limit = raid.lastCommitted().next();
-      Tid bound = tid.isAfter(limit) ? limit : tid;
       Optional<Revision> revision = storage.loadBefore(oid, bound);
-      if (revision.isPresent()) {
+      if (revision.isPresent() || justAfter == null) {
         return revision;
       }
       // The object exists on the backend; if only in a commit still in progress, not for the RAID.
-      boolean existsForTheRaid = !bound.equals(limit) && storage.loadBefore(oid, limit).isPresent();
+      boolean existsForTheRaid = !capped && storage.loadBefore(oid, justAfter).isPresent();
       if (!existsForTheRaid) {
         throw new ObjectNotFoundException(oid);
       }
@@ -66,12 +79,16 @@ final class ReadRouter {
 
   /** The revision written by {@code serial}, if that transaction is committed in the RAID. */
   Revision loadSerial(Oid oid, Tid serial) {
-    return read("loadSerial", (storage, slot) -> {
-      if (serial.isAfter(raid.lastCommitted())) {
-        throw new ObjectNotFoundException(oid, "no revision of " + oid + " with serial " + serial);
-      }
-      return storage.loadSerial(oid, serial);
-    });
+    if (serial.isAfter(gate.lastCommitted())) {
+      lifecycle.checkOpen();
+      throw new ObjectNotFoundException(oid, "no revision of " + oid + " with serial " + serial);
+    }
+    return read("loadSerial", (storage, slot) -> storage.loadSerial(oid, serial));
+  }
+
+  /** Returns the smallest tid after {@code tid}, or null if there is none. */
+  private static Tid after(Tid tid) {
+    return tid.value() == Long.MAX_VALUE ? null : tid.next();
   }
 
   /** Runs a read on one optimal backend and returns its value. */
@@ -81,43 +98,67 @@ final class ReadRouter {
 
   /** Runs a read on one optimal backend and returns the slot that served it. */
   <T> Round.Slot<T> serve(String operation, Round.Call<T> call) {
-    raid.checkOpen();
+    lifecycle.checkOpen();
     List<Backend> tried = null;
     while (true) {
       Backend backend = pick(tried);
       if (backend == null) {
-        throw raid.noBackendLeft(operation);
+        throw lifecycle.noBackendLeft(operation);
       }
-      Round<T> round = new Round<>(raid.threads(), operation, List.of(backend),
-          raid.settings().callTimeout(), call);
-      raid.direct().execute(round);
-      Round.Slot<T> slot = round.slots()[0];
-      switch (slot.outcome()) {
-        case SUCCESS -> {
-          return slot;
-        }
-        case ANSWER -> throw (StorageException) slot.error();
-        case FATAL -> throw (VirtualMachineError) slot.error();
-        default -> {
-          raid.supervisor().degrade(backend, slot.failureReason(), RaidStorage.leftover(slot));
-          raid.checkOpen();
-          if (tried == null) {
-            tried = new ArrayList<>(2);
-          }
-          tried.add(backend);
-        }
+      Round.Slot<T> served = served(dispatcher.one(operation, backend,
+          settings.callTimeout(), true, call), "the read was not served");
+      if (served != null) {
+        return served;
+      }
+      lifecycle.checkOpen();
+      if (tried == null) {
+        tried = new ArrayList<>(2);
+      }
+      tried.add(backend);
+    }
+  }
+
+  /**
+   * Runs a read on one given instance of a backend (a read that continues something opened on
+   * it): returns the slot if it succeeded, null if the backend failed (it has been degraded, if
+   * that instance is still current).
+   */
+  <T> Round.Slot<T> serveOn(String operation, Backend backend, Storage instance,
+      Round.Call<T> call) {
+    return served(dispatcher.on(operation, backend, instance, settings.callTimeout(), true, call),
+        "the read was not served");
+  }
+
+  /**
+   * Returns the one slot of a judged read if it succeeded; throws an answer, a caller error, a
+   * severe error or overload; returns null for a failure (the dispatcher has degraded it).
+   */
+  <T> Round.Slot<T> served(Verdict<T> verdict, String consequence) {
+    Round.Slot<T> slot = verdict.round().slots()[0];
+    switch (slot.outcome()) {
+      case SUCCESS -> {
+        return slot;
+      }
+      case ANSWER, CALLER_ERROR -> throw (RuntimeException) slot.error();
+      case RAID_ERROR, FATAL -> {
+        Dispatcher.rethrowSevere(verdict);
+        throw new AssertionError("unreachable");
+      }
+      case NOT_REACHED -> throw lifecycle.overloaded(verdict, consequence);
+      default -> {
+        return null;
       }
     }
   }
 
   /** Picks the optimal backend for a read, skipping {@code tried}; null if none is left. */
   private Backend pick(List<Backend> tried) {
-    List<Backend> optimal = raid.roster().optimal();
+    List<Backend> optimal = roster.optimal();
     int n = optimal.size();
     if (n == 0) {
       return null;
     }
-    int start = policy == ReadPolicy.ROUND_ROBIN
+    int start = settings.readPolicy() == ReadPolicy.ROUND_ROBIN
         ? Math.floorMod(next.getAndIncrement(), n)
         : ThreadLocalRandom.current().nextInt(n);
     for (int i = 0; i < n; i++) {

@@ -1,15 +1,19 @@
 package org.loomraid.raid;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.loomraid.storage.CommitLockTimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.loomraid.storage.Oid;
+import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
-import org.loomraid.storage.StorageException;
 import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionIterator;
 import org.loomraid.storage.TransactionRecord;
@@ -18,23 +22,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings one RECOVERING backend up to date and promotes it, on its own virtual thread; the
- * {@link RecoveryHandle} of that work.
+ * {@link RecoveryHandle} of that work. An explicit phase machine: each phase is a step that returns
+ * the next phase (or a failure), cancellation is checked in one place, between steps, and nothing
+ * uses exceptions to steer.
  *
  * <ol>
- *   <li>Open a fresh instance from the backend's opener.</li>
- *   <li>Verify: walk the target's transactions against an optimal source (tid, meta and data); a
- *       target that diverges or is ahead is refused, naming the first differing tid.</li>
- *   <li>Copy what is missing with {@code restore}, in batches, without the RAID commit lock.</li>
- *   <li>Catch up with what writers committed meanwhile until the lag is small.</li>
- *   <li>Promote: under the RAID commit lock copy the rest, align the OID counter and make the
- *       backend OPTIMAL, so no commit can fall in between.</li>
+ *   <li>{@code OPENING}: open a fresh instance from the backend's opener (a new incarnation).</li>
+ *   <li>{@code VERIFYING}: walk the target's transactions against an optimal source (tid, meta and
+ *       data); a target that diverges or is ahead is refused, naming the first differing tid. With
+ *       no optimal backend left, verify instead that the target holds everything the RAID
+ *       acknowledged (its last committed tid), so an operator can bring a RAID that lost every
+ *       backend back online.</li>
+ *   <li>{@code COPYING}: copy what is missing with {@code restore}, in bounded batches, without the
+ *       RAID commit lock; the optional rate limit waits between batches.</li>
+ *   <li>{@code CATCHING_UP}: copy what writers committed meanwhile until the lag is small (by count
+ *       and bytes); a catch-up that does not converge keeps copying outside the lock, and fails with
+ *       a reason only when it makes no headway at all.</li>
+ *   <li>{@code PROMOTING}: under the RAID commit lock copy the rest (one bounded batch, never rate
+ *       limited; if more is left, let go of the lock and catch up again), align the OID counter and
+ *       make the backend OPTIMAL, so no commit can fall in between.</li>
  * </ol>
  *
- * <p>Every call to the source or the target runs in a bounded step (one virtual thread, the call
- * timeout), a batch of records per step, so a hung backend fails the step instead of holding the
- * recovery. A source that fails is degraded and another optimal source takes over (verifying the
- * target again against it); anything else leaves the target DEGRADED with the reason. What was
- * copied stays, so a retry continues from there.
+ * <p>Every call to the source or the target runs as a bounded step (one virtual thread, the call
+ * timeout, a batch per step), so a hung backend fails the step instead of holding the recovery. A
+ * source that fails or is slow is recovery's business: another optimal source takes over (after
+ * verifying the target again against it), and a source is never taken out of service by a
+ * recovery. A target that fails fails the recovery. What was copied stays, so a retry continues from
+ * there. A recovery that ends without promoting always closes the instance it opened.
+ *
+ * <p>If the RAID packed while this backend was out of service, the target is packed to the RAID's
+ * pack horizon before it is promoted, and verification accepts records the target lacks where the
+ * source's pack already dropped them, so backends recovered from each other always compare equal.
  */
 final class Recovery implements RecoveryHandle {
 
@@ -43,63 +61,81 @@ final class Recovery implements RecoveryHandle {
   /** The largest lag (in transactions) left for the final step under the commit lock. */
   static final int FINAL_STEP_MAX = 128;
 
-  private static final int MAX_CATCH_UP_ROUNDS = 32;
+  /** The most object data the final step copies under the commit lock. */
+  static final long FINAL_STEP_BYTES = 4L * 1024 * 1024;
+
   private static final int BATCH_RECORDS = 512;
   private static final long BATCH_BYTES = 4L * 1024 * 1024;
-  private static final int MAX_PROMOTION_TRIES = 3;
+  private static final int MAX_PROMOTION_TRIES = 8;
+  private static final int MAX_ROUNDS_WITHOUT_HEADWAY = 64;
 
-  /** The recovery cannot go on; the message becomes the degradation reason. */
-  private static final class Failure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  /** The side of a step's call: whose failure it is. */
+  private enum Side { SOURCE, TARGET }
 
-    Failure(String message) {
-      super(message, null, false, false);
+  /** What a phase's step decided: the next phase, or the reason the recovery failed. */
+  private record Step(RecoveryPhase next, String failure) {
+    static Step to(RecoveryPhase next) {
+      return new Step(next, null);
+    }
+
+    static Step fail(String reason) {
+      return new Step(RecoveryPhase.FAILED, reason);
     }
   }
 
-  /** A source backend failed in a step; another source may take over. */
-  private static final class SourceFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    SourceFailure() {
-      super(null, null, false, false);
+  /** The result of one bounded call: its value, or what went wrong and on which side. */
+  private record Result<T>(T value, Side side, String failure) {
+    boolean ok() {
+      return failure == null;
     }
   }
 
-  private final RaidStorage raid;
+  /** A call made in a bounded step. */
+  @FunctionalInterface
+  private interface StepCall<T> {
+    T call(Round.Slot<T> slot) throws Exception;
+  }
+
+  private final Engine engine;
   private final Backend backend;
   private final long startNanos = System.nanoTime();
   private final CountDownLatch done = new CountDownLatch(1);
   private final AtomicLong transactionsCopied = new AtomicLong();
   private final AtomicLong bytesCopied = new AtomicLong();
+  /** Makes the last check for a cancel and the promotion one atomic step against cancel(). */
+  private final ReentrantLock promotion = new ReentrantLock();
   private volatile RecoveryPhase phase = RecoveryPhase.OPENING;
   private volatile long transactionsTotal;
   private volatile long bytesTotal;
   private volatile long endNanos;
   private volatile String failure = "";
   private volatile String cancelReason;
-  private volatile boolean promoting;
+  private volatile boolean promoted;
   private volatile Thread thread;
+  private volatile Tid targetLast = Tid.NONE;
+  private volatile long targetCount;
 
   // Used by the recovery thread only.
   private Storage target;
   private Backend source;
-  private Tid targetLast = Tid.NONE;
-  private long targetCount;
-  private long rateStartNanos;
-  private long rateStartBytes;
+  private final Set<Backend> failedSources = new HashSet<>();
+  private String lastSourceFailure = "";
+  private boolean packedToHorizon;
+  private int promotionTries;
+  private long bestLag = Long.MAX_VALUE;
+  private int roundsWithoutHeadway;
 
-  private Recovery(RaidStorage raid, Backend backend) {
-    this.raid = raid;
+  private Recovery(Engine engine, Backend backend) {
+    this.engine = engine;
     this.backend = backend;
   }
 
   /** Starts recovering {@code backend}, which the caller has already made RECOVERING. */
-  static Recovery start(RaidStorage raid, Backend backend) {
-    Recovery recovery = new Recovery(raid, backend);
+  static Recovery start(Engine engine, Backend backend) {
+    Recovery recovery = new Recovery(engine, backend);
     backend.recovery(recovery);
-    recovery.thread = raid.threads().start(
-        raid.threads().threadName(backend.name() + "-recovery"), recovery::run);
+    recovery.thread = engine.threads().start(
+        engine.threads().threadName(backend.name() + "-recovery"), recovery::run);
     return recovery;
   }
 
@@ -138,12 +174,21 @@ final class Recovery implements RecoveryHandle {
     cancel("recovery cancelled");
   }
 
-  /** Cancels with {@code reason} as the backend's degradation reason; see {@link #cancel()}. */
+  /**
+   * Cancels with {@code reason} as the backend's degradation reason; see {@link #cancel()}. Takes
+   * effect at the next step boundary, including while the final step waits for the commit lock;
+   * once the backend has been promoted, it does nothing.
+   */
   void cancel(String reason) {
-    if (isDone() || promoting) {
-      return;
+    promotion.lock();
+    try {
+      if (isDone() || promoted || cancelReason != null) {
+        return;
+      }
+      cancelReason = reason;
+    } finally {
+      promotion.unlock();
     }
-    cancelReason = reason;
     Thread running = thread;
     if (running != null) {
       running.interrupt();
@@ -156,69 +201,82 @@ final class Recovery implements RecoveryHandle {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The recovery thread
+  // The phase machine
 
   private void run() {
     boolean maintenance = false;
+    RecoveryPhase current = RecoveryPhase.OPENING;
+    String reason = "";
     try {
-      raid.maintenance().readLock().lockInterruptibly();
-      maintenance = true;
-      log.info("RAID '{}': recovering backend '{}'", raid.name(), backend.name());
-      open();
-      verify();
-      phase = RecoveryPhase.COPYING;
-      copy(null);
-      catchUp();
-      promote();
-      finish(RecoveryPhase.DONE, "");
-      RecoveryProgress p = progress();
-      log.info("RAID '{}': backend '{}' recovered: {} transactions, {} bytes copied in {}",
-          raid.name(), backend.name(), p.transactionsCopied(), p.bytesCopied(),
-          Durations.format(p.elapsed()));
-    } catch (RuntimeException | Error | InterruptedException e) {
-      end(e);
+      try {
+        engine.maintenance().readLock().lockInterruptibly();
+        maintenance = true;
+      } catch (InterruptedException e) {
+        // cancelled while a pack ran: the loop below sees the cancel
+      }
+      log.info("RAID '{}': recovering backend '{}'", engine.name(), backend.name());
+      while (!current.isFinal()) {
+        String cancelled = cancelReason;
+        if (cancelled != null || !maintenance) {
+          current = RecoveryPhase.CANCELLED;
+          reason = cancelled != null ? cancelled : "recovery cancelled";
+          break;
+        }
+        phase = current;
+        Step step = switch (current) {
+          case OPENING -> open();
+          case VERIFYING -> verify();
+          case COPYING -> copy(RecoveryPhase.CATCHING_UP);
+          case CATCHING_UP -> catchUp();
+          case PROMOTING -> promote();
+          default -> throw new IllegalStateException("not a working phase: " + current);
+        };
+        Thread.interrupted(); // a cancel's interrupt has done its work: it woke the step
+        if (cancelReason != null && step.next() != RecoveryPhase.DONE) {
+          continue; // whatever the step met on its way out, the cancel is the reason
+        }
+        if (step.failure() != null) {
+          reason = "recovery failed in " + current.name().toLowerCase(Locale.ROOT) + ": "
+              + step.failure();
+        }
+        current = step.next();
+      }
+    } catch (RuntimeException | Error e) {
+      current = RecoveryPhase.FAILED;
+      reason = "recovery failed in " + phase.name().toLowerCase(Locale.ROOT) + ": "
+          + Durations.describe(e);
+      if (e instanceof VirtualMachineError error) {
+        end(current, reason, maintenance);
+        throw error;
+      }
+    }
+    end(current, reason, maintenance);
+  }
+
+  /** Ends the recovery in {@code last}: publishes a promotion, or degrades and closes the target. */
+  private void end(RecoveryPhase last, String reason, boolean maintenance) {
+    try {
+      if (last == RecoveryPhase.DONE) {
+        RecoveryProgress p = progress();
+        log.info("RAID '{}': backend '{}' recovered: {} transactions, {} bytes copied in {}",
+            engine.name(), backend.name(), p.transactionsCopied(), p.bytesCopied(),
+            Durations.format(p.elapsed()));
+      } else {
+        failure = reason;
+        Thread.interrupted();
+        Storage instance = target != null ? target : backend.storage();
+        engine.supervisor().degrade(backend, instance, reason);
+        if (target != null) {
+          engine.supervisor().closeInBackground(backend, target);
+        }
+      }
     } finally {
       if (maintenance) {
-        raid.maintenance().readLock().unlock();
+        engine.maintenance().readLock().unlock();
       }
-      if (endNanos == 0) {
-        endNanos = System.nanoTime();
-      }
+      endNanos = System.nanoTime();
+      phase = last;
       done.countDown();
-    }
-  }
-
-  private void end(Throwable e) {
-    String reason;
-    RecoveryPhase last;
-    String cancelled = cancelReason;
-    if (cancelled != null && !promoting) {
-      last = RecoveryPhase.CANCELLED;
-      reason = cancelled;
-    } else if (e instanceof Failure f) {
-      last = RecoveryPhase.FAILED;
-      reason = "recovery failed in " + phase.name().toLowerCase(Locale.ROOT) + ": " + f.getMessage();
-    } else {
-      last = RecoveryPhase.FAILED;
-      reason = "recovery failed in " + phase.name().toLowerCase(Locale.ROOT) + ": " + Durations.describe(e);
-    }
-    finish(last, reason);
-    Thread.interrupted();
-    raid.supervisor().degrade(backend, reason);
-    if (e instanceof VirtualMachineError error) {
-      throw error;
-    }
-  }
-
-  private void finish(RecoveryPhase last, String reason) {
-    failure = reason;
-    endNanos = System.nanoTime();
-    phase = last;
-  }
-
-  private void checkCancelled() {
-    if (cancelReason != null && !promoting) {
-      throw new Failure(cancelReason);
     }
   }
 
@@ -226,161 +284,314 @@ final class Recovery implements RecoveryHandle {
    * Opens a fresh instance of the backend, under the open deadline, once the previous instance
    * has been closed (a storage may refuse a second open of the same data while one is open).
    */
-  private void open() throws InterruptedException {
-    phase = RecoveryPhase.OPENING;
+  private Step open() {
     Thread closing = backend.closing();
-    if (closing != null && !closing.join(raid.settings().callTimeout())) {
-      log.warn("RAID '{}': the previous instance of backend '{}' is still closing; opening anyway",
-          raid.name(), backend.name());
+    if (closing != null) {
+      try {
+        if (!closing.join(engine.settings().callTimeout())) {
+          log.warn("RAID '{}': the previous instance of backend '{}' is still closing; opening"
+              + " anyway", engine.name(), backend.name());
+        }
+      } catch (InterruptedException e) {
+        return Step.to(RecoveryPhase.OPENING); // a cancel: the loop sees it
+      }
     }
-    Round<Storage> round = new Round<>(raid.threads(), "open", List.of(backend),
-        raid.settings().openTimeout(), (ignored, slot) -> {
-          Storage opened = backend.opener().open();
-          if (opened == null) {
+    Result<Storage> opened = step(backend, backend.storage(), Side.TARGET, "open",
+        engine.settings().openTimeout(), slot -> {
+          Storage instance = backend.opener().open();
+          if (instance == null) {
             throw new IllegalStateException("the opener returned null");
           }
-          slot.attach(opened);
-          return opened;
+          slot.attach(instance);
+          return instance;
         });
-    raid.direct().execute(round);
-    Round.Slot<Storage> slot = round.slots()[0];
-    if (slot.outcome() != Round.Outcome.SUCCESS) {
-      Closing.quietly(RaidStorage.leftover(slot), backend, "a failed open");
-      throw new Failure(slot.failureReason());
+    if (!opened.ok()) {
+      return cancelReason != null ? Step.to(RecoveryPhase.OPENING) : Step.fail(opened.failure());
     }
-    target = slot.value();
+    target = opened.value();
     backend.storage(target);
-    checkCancelled();
+    return Step.to(RecoveryPhase.VERIFYING);
   }
 
   /**
-   * Verifies the target against a source, switching sources (and starting over) when one fails.
-   * Leaves {@link #targetLast} at the target's last transaction.
+   * Verifies the target against an optimal source (or, with none left, against what the RAID
+   * acknowledged), leaving {@link #targetLast} and {@link #targetCount} at the target's end.
    */
-  private void verify() {
-    while (true) {
-      phase = RecoveryPhase.VERIFYING;
-      source = chooseSource();
-      try {
-        verifyAgainstSource();
-        return;
-      } catch (SourceFailure e) {
-        checkCancelled();
-      }
+  private Step verify() {
+    List<Backend> optimal = engine.roster().optimal();
+    if (optimal.isEmpty()) {
+      return verifyAgainstTheRaid();
     }
-  }
-
-  private void verifyAgainstSource() {
-    TransactionIterator targetHistory = null;
-    TransactionIterator sourceHistory = null;
+    source = chooseSource(optimal);
+    if (source == null) {
+      return Step.fail("no optimal backend could be read as a source (last: " + lastSourceFailure
+          + ")");
+    }
+    Storage from = source.storage();
+    Result<TransactionIterator> mineOpened = targetStep("transactions",
+        slot -> target.transactions(Tid.NONE));
+    if (!mineOpened.ok()) {
+      return Step.fail(mineOpened.failure());
+    }
+    TransactionIterator mine = mineOpened.value();
+    Result<TransactionIterator> theirsOpened = sourceStep(from, "transactions",
+        slot -> from.transactions(Tid.NONE));
+    if (!theirsOpened.ok()) {
+      Closing.quietly(mine, backend, "verification");
+      return sourceFailed(theirsOpened);
+    }
+    TransactionIterator theirs = theirsOpened.value();
     try {
-      targetHistory = step("target", "transactions", slot -> target.transactions(Tid.NONE));
-      sourceHistory = sourceStep("transactions", storage -> storage.transactions(Tid.NONE));
-      TransactionIterator mine = targetHistory;
-      TransactionIterator theirs = sourceHistory;
       Tid last = Tid.NONE;
       long count = 0;
       while (true) {
-        Tid from = last;
-        Walked walked = step("target", "verify", slot -> walk(mine, theirs, from, slot));
-        if (walked.difference() != null) {
-          throw new Failure("refused: " + walked.difference());
+        Tid walkedTo = last;
+        Result<Walked> walked = step(backend, target, Side.TARGET, "verify",
+            engine.settings().callTimeout(), slot -> walk(mine, theirs, walkedTo, slot));
+        if (!walked.ok()) {
+          return walked.side() == Side.SOURCE ? sourceFailed(walked) : Step.fail(walked.failure());
         }
-        last = walked.last();
-        count += walked.count();
-        if (walked.ended()) {
+        Walked w = walked.value();
+        if (w.difference() != null) {
+          return Step.fail("refused: " + w.difference());
+        }
+        last = w.last();
+        count += w.count();
+        if (w.ended()) {
           break;
         }
-        checkCancelled();
+        if (cancelReason != null) {
+          return Step.to(RecoveryPhase.VERIFYING);
+        }
       }
       targetLast = last;
       targetCount = count;
       backend.position(last, count);
-      estimateTotals();
+      estimateTotals(from);
+      return Step.to(RecoveryPhase.COPYING);
     } finally {
-      Closing.quietly(targetHistory, backend, "verification");
-      Closing.quietly(sourceHistory, source, "verification");
+      Closing.quietly(mine, backend, "verification");
+      Closing.quietly(theirs, source, "verification");
     }
+  }
+
+  /** Returns the first optimal source (in configuration order) that has not failed this cycle. */
+  private Backend chooseSource(List<Backend> optimal) {
+    for (Backend candidate : optimal) {
+      if (!failedSources.contains(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /** A source failed or was too slow: try another one, verifying the target again against it. */
+  private Step sourceFailed(Result<?> result) {
+    failedSources.add(source);
+    lastSourceFailure = result.failure();
+    log.info("RAID '{}': recovery of '{}' leaves source '{}': {}", engine.name(), backend.name(),
+        source.name(), result.failure());
+    return Step.to(RecoveryPhase.VERIFYING);
+  }
+
+  /**
+   * With no optimal backend left: accepts the target if it holds everything the RAID acknowledged
+   * (its last tid is the RAID's last committed tid, or a later tid the RAID chose whose commit was
+   * in doubt), with as many transactions as the RAID holds.
+   */
+  private Step verifyAgainstTheRaid() {
+    source = null;
+    CommitGate gate = engine.gate();
+    Tid acknowledged = gate.lastCommitted();
+    Result<Tid> last = targetStep("lastTransaction", slot -> target.lastTransaction());
+    if (!last.ok()) {
+      return Step.fail(last.failure());
+    }
+    Tid found = last.value();
+    if (found.isBefore(acknowledged)) {
+      return Step.fail("refused: no optimal backend is left to copy from, and backend '"
+          + backend.name() + "' lacks acknowledged transactions: its last is " + found
+          + ", the RAID acknowledged " + acknowledged);
+    }
+    if (found.isAfter(gate.highestChosen())) {
+      return Step.fail("refused: backend '" + backend.name() + "' holds " + found
+          + ", a tid this RAID never chose");
+    }
+    if (!acknowledged.isNone()) {
+      Tid before = Tid.of(acknowledged.value() - 1);
+      Result<Boolean> holds = targetStep("transactions", slot -> {
+        try (TransactionIterator it = target.transactions(before)) {
+          return it.hasNext() && it.next().tid().equals(acknowledged);
+        }
+      });
+      if (!holds.ok()) {
+        return Step.fail(holds.failure());
+      }
+      if (!holds.value()) {
+        return Step.fail("refused: backend '" + backend.name() + "' does not hold the RAID's"
+            + " last acknowledged transaction " + acknowledged);
+      }
+    }
+    Result<Long> count = targetStep("stats", slot -> target.stats().transactions());
+    if (!count.ok()) {
+      return Step.fail(count.failure());
+    }
+    long expected = gate.committedCount() + (found.equals(acknowledged) ? 0 : 1);
+    if (count.value() != expected) {
+      return Step.fail("refused: backend '" + backend.name() + "' holds " + count.value()
+          + " transactions where the RAID holds " + expected);
+    }
+    targetLast = found;
+    targetCount = count.value();
+    backend.position(found, count.value());
+    log.warn("RAID '{}': no optimal backend left; backend '{}' holds everything the RAID"
+        + " acknowledged (up to {}), so it is brought back without a source", engine.name(),
+        backend.name(), acknowledged);
+    return Step.to(RecoveryPhase.PROMOTING);
   }
 
   /** One batch of verification: how far it got, and the first difference if any. */
   private record Walked(long count, Tid last, boolean ended, String difference) {}
 
-  private Walked walk(TransactionIterator targetHistory, TransactionIterator sourceHistory,
-      Tid from, Round.Slot<?> slot) {
+  private Walked walk(TransactionIterator mine, TransactionIterator theirs, Tid from,
+      Round.Slot<?> slot) {
     Tid last = from;
+    Tid horizon = engine.gate().packHorizon();
     for (int i = 0; i < BATCH_RECORDS; i++) {
       if (cancelReason != null) {
         return new Walked(i, last, false, null);
       }
       slot.stage("target");
-      if (!targetHistory.hasNext()) {
+      if (!mine.hasNext()) {
         return new Walked(i, last, true, null);
       }
-      TransactionRecord mine = targetHistory.next();
+      TransactionRecord record = mine.next();
       slot.stage("source");
-      if (!sourceHistory.hasNext()) {
+      if (!theirs.hasNext()) {
         return new Walked(i, last, true, "backend '" + backend.name() + "' is ahead of '"
-            + source.name() + "': it has " + mine.tid() + ", which the source does not");
+            + source.name() + "': it has " + record.tid() + ", which the source does not");
       }
-      String difference = RecordComparison.difference(mine, sourceHistory.next());
+      TransactionRecord expected = theirs.next();
+      slot.stage("target");
+      String difference = RecordComparison.difference(record, expected,
+          (oid, serial) -> droppedByPack(oid, serial, horizon));
       if (difference != null) {
         return new Walked(i, last, true, "backend '" + backend.name() + "' diverges from '"
             + source.name() + "' at " + difference);
       }
-      last = mine.tid();
+      last = record.tid();
     }
     return new Walked(BATCH_RECORDS, last, false, null);
   }
 
-  /** Estimates what is left to copy from the RAID's transaction count and the source's size. */
-  private void estimateTotals() {
-    long behind = Math.max(0, raid.committedCount() - targetCount);
-    transactionsTotal = transactionsCopied.get() + behind;
-    long sourceBytes = sourceStep("stats", storage -> storage.stats().bytes());
-    long targetBytes = step("target", "stats", slot -> target.stats().bytes());
-    bytesTotal = bytesCopied.get() + Math.max(0, sourceBytes - targetBytes);
+  /**
+   * Returns whether the revision of {@code oid} written at {@code serial}, which the target lacks,
+   * is one a pack to the RAID's horizon drops: a later revision of the object was current by then.
+   */
+  private boolean droppedByPack(Oid oid, Tid serial, Tid horizon) {
+    if (!serial.isBefore(horizon)) {
+      return false;
+    }
+    Revision current = target.loadBefore(oid, horizon).orElse(null);
+    return current != null && current.serial().isAfter(serial);
   }
 
-  /**
-   * Copies from the source everything after {@link #targetLast} (up to {@code upTo} if not null),
-   * in bounded batches, failing over to another source (after verifying again) if one fails.
-   */
-  private void copy(Tid upTo) {
-    while (true) {
-      try {
-        copyFromSource(upTo);
-        return;
-      } catch (SourceFailure e) {
-        checkCancelled();
-        RecoveryPhase current = phase;
-        verify();
-        phase = current;
-      }
+  /** Estimates what is left to copy from the RAID's transaction count and the sizes. */
+  private void estimateTotals(Storage from) {
+    long behind = Math.max(0, engine.gate().committedCount() - targetCount);
+    transactionsTotal = transactionsCopied.get() + behind;
+    Result<Long> sourceBytes = sourceStep(from, "stats", slot -> from.stats().bytes());
+    Result<Long> targetBytes = targetStep("stats", slot -> target.stats().bytes());
+    if (sourceBytes.ok() && targetBytes.ok()) {
+      bytesTotal = bytesCopied.get() + Math.max(0, sourceBytes.value() - targetBytes.value());
     }
   }
 
-  private void copyFromSource(Tid upTo) {
+  /**
+   * Copies from the source everything after {@link #targetLast}, in bounded batches with the rate
+   * limit between them, then goes to {@code next}. A source that fails sends the recovery back to
+   * verification against another source; the copied part stays.
+   */
+  private Step copy(RecoveryPhase next) {
+    Result<Boolean> copied = copyFromSource(null, true, Long.MAX_VALUE);
+    if (!copied.ok()) {
+      return copied.side() == Side.SOURCE ? sourceFailed(copied) : Step.fail(copied.failure());
+    }
+    if (cancelReason != null) {
+      return Step.to(phase);
+    }
+    Tid horizon = engine.gate().packHorizon();
+    if (!packedToHorizon && !horizon.isNone()) {
+      Result<Object> packed = step(backend, target, Side.TARGET, "pack",
+          engine.settings().packTimeout(), slot -> {
+            target.pack(horizon);
+            return Verdict.SUCCESS;
+          });
+      if (!packed.ok()) {
+        return Step.fail(packed.failure());
+      }
+      packedToHorizon = true;
+    }
+    return Step.to(next);
+  }
+
+  /** Copies what writers committed meanwhile until what is left is small. */
+  private Step catchUp() {
+    long lag = engine.gate().committedCount() - targetCount;
+    transactionsTotal = transactionsCopied.get() + Math.max(0, lag);
+    if (lag <= FINAL_STEP_MAX) {
+      return Step.to(RecoveryPhase.PROMOTING);
+    }
+    if (lag < bestLag) {
+      bestLag = lag;
+      roundsWithoutHeadway = 0;
+    } else if (++roundsWithoutHeadway >= MAX_ROUNDS_WITHOUT_HEADWAY) {
+      return Step.fail("cannot catch up: after " + roundsWithoutHeadway + " rounds the backend is"
+          + " still " + lag + " transactions behind (writers commit faster than it copies)");
+    }
+    return copy(RecoveryPhase.CATCHING_UP);
+  }
+
+  /**
+   * Copies batches after {@link #targetLast}, up to {@code upTo} if not null, at most
+   * {@code maxBytes} in all (a batch ends after the record that reaches it).
+   *
+   * @return true if everything up to the end was copied, false if the bounds stopped it first
+   */
+  private Result<Boolean> copyFromSource(Tid upTo, boolean rateLimited, long maxBytes) {
+    Storage from = source.storage();
     Tid after = targetLast;
-    TransactionIterator history = sourceStep("transactions",
-        storage -> storage.transactions(after));
+    Result<TransactionIterator> opened = sourceStep(from, "transactions",
+        slot -> from.transactions(after));
+    if (!opened.ok()) {
+      return new Result<>(null, opened.side(), opened.failure());
+    }
+    TransactionIterator history = opened.value();
+    long budget = maxBytes;
     try {
-      rateStartNanos = System.nanoTime();
-      rateStartBytes = bytesCopied.get();
+      long rateStart = System.nanoTime();
+      long rateBytes = bytesCopied.get();
       while (true) {
-        Copied copied = step("target", "copy", slot -> copyBatch(history, upTo, slot));
-        if (copied.count() > 0) {
-          targetLast = copied.last();
-          targetCount += copied.count();
-          backend.position(targetLast, targetCount);
-          transactionsCopied.addAndGet(copied.count());
-          bytesCopied.addAndGet(copied.bytes());
+        long left = budget;
+        Result<Copied> batch = step(backend, target, Side.TARGET, "copy",
+            engine.settings().callTimeout(), slot -> copyBatch(history, upTo, left, slot));
+        if (!batch.ok()) {
+          return new Result<>(null, batch.side(), batch.failure());
         }
+        Copied copied = batch.value();
+        budget -= copied.bytes();
         if (!copied.more()) {
-          return;
+          return new Result<>(true, null, null);
         }
-        checkCancelled();
-        limitRate();
+        if (budget <= 0) {
+          return new Result<>(false, null, null);
+        }
+        if (cancelReason != null) {
+          return new Result<>(false, null, null);
+        }
+        if (rateLimited) {
+          limitRate(rateStart, bytesCopied.get() - rateBytes);
+        }
       }
     } finally {
       Closing.quietly(history, source, "copying");
@@ -388,246 +599,269 @@ final class Recovery implements RecoveryHandle {
   }
 
   /** What one batch copied, and whether there may be more. */
-  private record Copied(long count, Tid last, long bytes, boolean more) {}
+  private record Copied(long count, long bytes, boolean more) {}
 
   /**
-   * Copies up to one batch (by count, bytes, and half the call timeout). Stops at once if the
-   * caller has given up on this step, so that a late thread never writes behind the recovery.
+   * Copies up to one batch (by count, bytes, and half the call timeout), counting every record as
+   * it lands. Stops before a restore once the recovery has given up on this step, so that a late
+   * thread never writes behind the recovery.
    */
-  private Copied copyBatch(TransactionIterator history, Tid upTo, Round.Slot<?> slot) {
+  private Copied copyBatch(TransactionIterator history, Tid upTo, long budget,
+      Round.Slot<?> slot) {
     long count = 0;
     long bytes = 0;
-    Tid last = targetLast;
-    long deadline = System.nanoTime() + raid.settings().callTimeout().toNanos() / 2;
-    while (count < BATCH_RECORDS && bytes < batchBytes()) {
-      if (cancelReason != null && !promoting) {
-        return new Copied(count, last, bytes, true);
+    long deadline = System.nanoTime() + engine.settings().callTimeout().toNanos() / 2;
+    long maxBytes = Math.min(batchBytes(), budget);
+    while (count < BATCH_RECORDS && bytes < maxBytes) {
+      if (cancelReason != null) {
+        return new Copied(count, bytes, true);
       }
       slot.stage("source");
       if (!history.hasNext()) {
-        return new Copied(count, last, bytes, false);
+        return new Copied(count, bytes, false);
       }
       TransactionRecord record = history.next();
       if (upTo != null && record.tid().isAfter(upTo)) {
-        return new Copied(count, last, bytes, false);
+        return new Copied(count, bytes, false);
       }
-      if (slot.state() != Round.RUNNING) {
-        return new Copied(0, last, 0, false);
+      if (slot.state() != Round.CALLING) {
+        return new Copied(count, bytes, false);
       }
       slot.stage("target");
       target.restore(record);
-      last = record.tid();
+      targetLast = record.tid();
+      targetCount++;
+      backend.position(record.tid(), targetCount);
+      transactionsCopied.incrementAndGet();
+      bytesCopied.addAndGet(record.dataLength());
       count++;
       bytes += record.dataLength();
       if (System.nanoTime() - deadline > 0) {
         break;
       }
     }
-    return new Copied(count, last, bytes, true);
+    return new Copied(count, bytes, true);
   }
 
   private long batchBytes() {
-    long limit = raid.settings().recoveryRateLimit();
+    long limit = engine.settings().recoveryRateLimit();
     return limit == 0 ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, limit / 4));
   }
 
-  /** Waits as long as needed to keep the copy rate at or below the configured limit. */
-  private void limitRate() {
-    long limit = raid.settings().recoveryRateLimit();
+  /**
+   * Waits as long as needed to keep the copy rate at or below the configured limit; never under
+   * the commit lock (only copying and catching up are rate limited). A cancel cuts the wait short.
+   */
+  private void limitRate(long startNanos, long bytes) {
+    long limit = engine.settings().recoveryRateLimit();
     if (limit == 0) {
       return;
     }
-    long bytes = bytesCopied.get() - rateStartBytes;
-    long due = rateStartNanos + (long) (bytes * 1e9 / limit);
-    long wait = due - System.nanoTime();
-    if (wait > 0) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        checkCancelled();
-        throw new Failure("interrupted");
-      }
-    }
-  }
-
-  /** Copies what writers committed meanwhile until what is left is small. */
-  private void catchUp() {
-    phase = RecoveryPhase.CATCHING_UP;
-    for (int round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
-      long behind = raid.committedCount() - targetCount;
-      transactionsTotal = transactionsCopied.get() + Math.max(0, behind);
-      if (behind <= FINAL_STEP_MAX) {
-        return;
-      }
-      copy(null);
+    long due = startNanos + (long) (bytes * 1e9 / limit);
+    for (long wait = due - System.nanoTime(); wait > 0 && cancelReason == null;
+        wait = due - System.nanoTime()) {
+      LockSupport.parkNanos(this, wait);
     }
   }
 
   /**
-   * Promotes under the RAID commit lock. If the lock is not free in time, or the source fails in
-   * the final step, it lets go of the lock, catches up again and retries, a few times.
+   * One attempt at the final step: under the RAID commit lock, copy the rest (if it is small),
+   * align the OID counter and promote. A busy lock, a lag that grew meanwhile, or a copy the bounds
+   * cut short lets go of the lock and catches up again; too many busy attempts fail the recovery.
    */
-  private void promote() {
-    for (int attempt = 1; ; attempt++) {
-      checkCancelled();
-      if (source.state() != BackendState.OPTIMAL) {
-        verify();
-      }
-      if (tryPromote()) {
-        return;
-      }
-      if (attempt == MAX_PROMOTION_TRIES) {
-        throw new Failure("could not promote in " + attempt + " attempts (the RAID commit lock "
-            + "was busy for " + Durations.format(raid.settings().commitLockTimeout())
-            + " or the source failed)");
-      }
-      catchUp();
+  private Step promote() {
+    if (source != null && source.state() != BackendState.OPTIMAL) {
+      return Step.to(RecoveryPhase.VERIFYING);
     }
-  }
-
-  /** One attempt at the final step; false if it must be retried. */
-  private boolean tryPromote() {
-    phase = RecoveryPhase.PROMOTING;
-    promoting = true;
-    BackendTransition promoted;
-    raid.enterPhase();
+    Lifecycle lifecycle = engine.lifecycle();
     try {
-      try {
-        raid.acquireCommitLock();
-      } catch (CommitLockTimeoutException e) {
-        promoting = false;
-        return false;
+      lifecycle.enterPhase();
+    } catch (RaidClosedException e) {
+      return Step.fail("the RAID closed");
+    }
+    try {
+      CommitGate gate = engine.gate();
+      switch (gate.tryAcquire("the promotion of backend '" + backend.name() + "'")) {
+        case ACQUIRED -> { }
+        case INTERRUPTED -> {
+          return Step.to(RecoveryPhase.PROMOTING); // a cancel: the loop sees it
+        }
+        case TIMED_OUT -> {
+          if (++promotionTries >= MAX_PROMOTION_TRIES) {
+            return Step.fail("could not promote in " + promotionTries + " attempts: the RAID commit"
+                + " lock was busy for " + Durations.format(engine.settings().commitLockTimeout())
+                + " each time");
+          }
+          return Step.to(RecoveryPhase.CATCHING_UP);
+        }
       }
       long lockedAt = System.nanoTime();
       try {
-        if (source.state() != BackendState.OPTIMAL) {
-          promoting = false;
-          return false;
-        }
-        promoted = promoteUnderLock();
-      } catch (SourceFailure e) {
-        promoting = false;
-        return false;
+        return promoteUnderLock(lockedAt);
       } finally {
-        raid.releaseCommitLock();
+        gate.release();
       }
-      log.info("RAID '{}': backend '{}' promoted; the commit lock was held for {}",
-          raid.name(), backend.name(), Durations.format(Duration.ofNanos(
-              System.nanoTime() - lockedAt)));
     } finally {
-      raid.exitPhase();
+      lifecycle.exitPhase();
     }
-    raid.supervisor().publish(promoted);
-    raid.supervisor().checkRestored();
-    return true;
   }
 
-  /** Copies the rest, aligns the OID counter and makes the backend OPTIMAL; returns that. */
-  private BackendTransition promoteUnderLock() {
-    Tid last = raid.lastCommitted();
-    copyFromSource(last);
-    Tid reached = step("target", "lastTransaction", slot -> target.lastTransaction());
-    if (!reached.equals(last)) {
-      throw new Failure("after the final copy backend '" + backend.name() + "' is at " + reached
+  private Step promoteUnderLock(long lockedAt) {
+    if (cancelReason != null) {
+      return Step.to(RecoveryPhase.PROMOTING);
+    }
+    CommitGate gate = engine.gate();
+    try {
+      CommitPoint.resolvePending(engine);
+    } catch (RaidOverloadedException e) {
+      return Step.to(RecoveryPhase.CATCHING_UP);
+    }
+    Tid last = gate.lastCommitted();
+    if (source != null) {
+      if (engine.gate().committedCount() - targetCount > FINAL_STEP_MAX) {
+        return Step.to(RecoveryPhase.CATCHING_UP);
+      }
+      Result<Boolean> copied = copyFromSource(last, false, FINAL_STEP_BYTES);
+      if (!copied.ok()) {
+        return copied.side() == Side.SOURCE ? sourceFailed(copied) : Step.fail(copied.failure());
+      }
+      if (!copied.value()) {
+        return Step.to(RecoveryPhase.CATCHING_UP);
+      }
+    }
+    Result<Tid> reached = targetStep("lastTransaction", slot -> target.lastTransaction());
+    if (!reached.ok()) {
+      return Step.fail(reached.failure());
+    }
+    Tid end = reached.value();
+    if (source != null ? !end.equals(last)
+        : end.isBefore(last) || end.isAfter(gate.highestChosen())) {
+      return Step.fail("after the final copy backend '" + backend.name() + "' is at " + end
           + ", the RAID at " + last);
     }
-    OidAllocator oids = raid.oids();
+    OidAllocator oids = engine.oids();
     oids.lock();
+    BackendTransition transition;
     try {
-      alignOids(oids);
-      BackendTransition promoted = raid.roster().transition(backend, BackendState.OPTIMAL,
-          "recovered", BackendState.RECOVERING);
-      if (promoted == null) {
-        throw new Failure("backend '" + backend.name() + "' is no longer RECOVERING but "
-            + backend.state());
+      Step aligned = alignOids(oids);
+      if (aligned != null) {
+        return aligned;
       }
-      backend.position(last, raid.committedCount());
-      return promoted;
+      promotion.lock();
+      try {
+        if (cancelReason != null) {
+          return Step.to(RecoveryPhase.PROMOTING);
+        }
+        phase = RecoveryPhase.DONE; // before the backend shows OPTIMAL, so no reader sees both
+        transition = engine.roster().transition(backend, BackendState.OPTIMAL, "recovered",
+            BackendState.RECOVERING);
+        if (transition == null) {
+          phase = RecoveryPhase.PROMOTING;
+          return Step.fail("backend '" + backend.name() + "' is no longer RECOVERING but "
+              + backend.state());
+        }
+        promoted = true;
+      } finally {
+        promotion.unlock();
+      }
+      if (end.isAfter(last)) {
+        gate.committed(end); // the in-doubt commit this backend holds is the RAID's last now
+      }
+      backend.position(end, gate.committedCount());
     } finally {
       oids.unlock();
     }
+    log.info("RAID '{}': backend '{}' promoted; the commit lock was held for {}", engine.name(),
+        backend.name(), Durations.format(Duration.ofNanos(System.nanoTime() - lockedAt)));
+    engine.supervisor().publish(transition);
+    engine.supervisor().checkRestored();
+    return Step.to(RecoveryPhase.DONE);
   }
 
   /**
    * Brings the target's OID counter in step with the optimal backends: whichever is behind is
-   * advanced to the other.
+   * advanced to the other. Returns null when done, or the step to take instead.
    */
-  private void alignOids(OidAllocator oids) {
-    Oid fromTarget = step("target", "newOid", slot -> target.newOid());
-    long allocated = fromTarget.value();
+  private Step alignOids(OidAllocator oids) {
+    Result<Oid> fromTarget = targetStep("newOid", slot -> target.newOid());
+    if (!fromTarget.ok()) {
+      return Step.fail(fromTarget.failure());
+    }
+    long allocated = fromTarget.value().value();
     long high = oids.highWater();
     if (allocated > high) {
-      oids.advance(raid.roster().optimal(), allocated);
+      oids.advance(engine.roster().optimal(), allocated);
       oids.raise(allocated);
-    } else {
-      Oid through = Oid.of(high);
-      step("target", "reserveOids", slot -> {
-        target.reserveOids(through);
-        return Tally.SUCCESS;
-      });
+      return null;
     }
+    Oid through = Oid.of(high);
+    Result<Object> reserved = targetStep("reserveOids", slot -> {
+      target.reserveOids(through);
+      return Verdict.SUCCESS;
+    });
+    return reserved.ok() ? null : Step.fail(reserved.failure());
   }
 
-  /** Returns the optimal backend to copy from: the first in configuration order. */
-  private Backend chooseSource() {
-    List<Backend> optimal = raid.roster().optimal();
-    if (optimal.isEmpty()) {
-      throw new Failure("no optimal backend left to copy from");
-    }
-    return optimal.get(0);
+  // ---------------------------------------------------------------------------------------------
+  // Bounded steps
+
+  private <T> Result<T> targetStep(String operation, StepCall<T> call) {
+    return step(backend, target, Side.TARGET, operation, engine.settings().callTimeout(), call);
   }
 
-  /** A step whose call works on the current source: its failure degrades the source. */
-  private <T> T sourceStep(String operation, SourceCall<T> call) {
-    Backend from = source;
-    Storage storage = from.storage();
-    return step("source", operation, slot -> call.call(storage));
-  }
-
-  /** A call to the source's storage. */
-  @FunctionalInterface
-  private interface SourceCall<T> {
-    T call(Storage storage) throws Exception;
-  }
-
-  /** A call made in a bounded step. */
-  @FunctionalInterface
-  private interface StepCall<T> {
-    T call(Round.Slot<T> slot) throws Exception;
+  private <T> Result<T> sourceStep(Storage from, String operation, StepCall<T> call) {
+    return step(source, from, Side.SOURCE, operation, engine.settings().callTimeout(), call);
   }
 
   /**
-   * Runs {@code call} on one virtual thread under the call timeout. The call names the side it is
-   * working on as the slot's stage ({@code "source"} or {@code "target"}): a source that fails is
-   * degraded ({@link SourceFailure}); a target that fails, or any answer, fails the recovery.
+   * Runs {@code call} on one virtual thread (named for {@code on}) under {@code timeout}; a cancel
+   * cuts the wait short. The call names the side it is working on as the slot's stage
+   * ({@code "source"} or {@code "target"}; {@code side} until it says otherwise). An abandoned step
+   * that was writing to the target is waited for (one more timeout), so that nothing lands on the
+   * target behind the recovery's back.
    */
-  private <T> T step(String side, String operation, StepCall<T> call) {
-    Round<T> round = new Round<>(raid.threads(), operation, List.of(backend),
-        raid.settings().callTimeout(), (ignored, slot) -> {
-          slot.stage(side);
+  private <T> Result<T> step(Backend on, Storage instance, Side side, String operation,
+      Duration timeout, StepCall<T> call) {
+    String initial = side == Side.SOURCE ? "source" : "target";
+    Round<T> round = new Round<>(engine.threads(), operation, List.of(on), singleton(instance),
+        timeout, Round.Kind.QUERY, false, (ignored, slot) -> {
+          slot.stage(initial);
           return call.call(slot);
         });
-    raid.direct().execute(round);
     Round.Slot<T> slot = round.slots()[0];
-    Round.Outcome outcome = slot.outcome();
-    if (outcome == Round.Outcome.SUCCESS) {
-      return slot.value();
+    slot.start();
+    round.awaitAll(() -> cancelReason != null);
+    round.abandonUnfinished(true);
+    Outcome outcome = slot.outcome();
+    if (outcome == Outcome.SUCCESS) {
+      return new Result<>(slot.value(), null, null);
     }
-    if (outcome == Round.Outcome.FATAL) {
+    if (outcome == Outcome.FATAL) {
       throw (VirtualMachineError) slot.error();
     }
-    checkCancelled();
-    String where = slot.stage().equals("source") ? "source '" + source.name() + "'"
-        : "backend '" + backend.name() + "'";
-    String what = outcome == Round.Outcome.NO_RESPONSE
-        ? "no response within " + Durations.format(raid.settings().callTimeout())
-        : Durations.describe(slot.error());
-    if (slot.stage().equals("source") && !(slot.error() instanceof StorageException)) {
-      raid.supervisor().degrade(source, "error in recovery of '" + backend.name() + "' ("
-          + operation + "): " + what);
-      throw new SourceFailure();
+    Side failed = slot.stage().equals("source") ? Side.SOURCE : Side.TARGET;
+    if (!outcome.finished() && failed == Side.TARGET && operation.equals("copy")) {
+      Thread late = slot.thread;
+      try {
+        if (late != null && !late.join(timeout)) {
+          return new Result<>(null, Side.TARGET, "copy on backend '" + backend.name()
+              + "': no response within " + Durations.format(timeout) + ", and it did not stop");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    throw new Failure(operation + " on " + where + ": " + what);
+    String where = failed == Side.SOURCE ? "source '" + source.name() + "'"
+        : "backend '" + backend.name() + "'";
+    String what = cancelReason != null && !outcome.finished() ? "cancelled"
+        : outcome.finished() ? Durations.describe(slot.error())
+        : "no response within " + Durations.format(timeout);
+    return new Result<>(null, failed, operation + " on " + where + ": " + what);
+  }
+
+  private static List<Storage> singleton(Storage instance) {
+    List<Storage> one = new ArrayList<>(1);
+    one.add(instance);
+    return one;
   }
 }

@@ -3,6 +3,7 @@ package org.loomraid.raid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.loomraid.storage.Storage;
 
 /**
  * The configured backends of one RAID and their states: the single source of truth for who is in
@@ -187,10 +188,21 @@ final class Roster {
     }
   }
 
-  /** Degrades an OPTIMAL or RECOVERING backend; see {@link #transition}. */
-  BackendTransition degrade(Backend backend, String reason) {
-    return transition(backend, BackendState.DEGRADED, reason,
-        BackendState.OPTIMAL, BackendState.RECOVERING);
+  /**
+   * Degrades an OPTIMAL or RECOVERING backend, if {@code instance} is still its current instance
+   * (an outcome of a retired instance never touches its successor); see {@link #transition}.
+   */
+  BackendTransition degrade(Backend backend, Storage instance, String reason) {
+    lock.lock();
+    try {
+      if (backend.storage() != instance) {
+        return null;
+      }
+      return transition(backend, BackendState.DEGRADED, reason,
+          BackendState.OPTIMAL, BackendState.RECOVERING);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Returns whether the optimal backends meet {@code redundancy}. */

@@ -6,20 +6,31 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.loomraid.storage.Storage;
-import org.loomraid.storage.StorageException;
 
 /**
- * One fan-out: one call to each target backend, each on its own thread, all under one deadline
- * that starts when the round is created. A {@link FanOut} runs the slots; the caller then reads
- * each slot's {@link Outcome}.
+ * One fan-out: one call to each target backend, each on its own thread (or, for a backend whose
+ * calls never block, on the caller's), each bounded by the round's deadline. A {@link FanOut} runs
+ * the slots; {@link Verdict} then reads how each ended.
  *
- * <p>The caller's thread creates the round and waits for it; backend threads only fill in their
- * own slot and signal completion. A slot is finished exactly once, by a compare-and-set of its
- * state: either its thread finishes it ({@code DONE}) or the caller gives up on it at the
- * deadline ({@code ABANDONED}) or never starts it ({@code NOT_REACHED}). A thread that finishes
- * after being abandoned discards its result and closes whatever it attached (a half-done backend
- * transaction, a storage it opened).
+ * <h2>Deadlines</h2>
+ * Every slot may call its backend for at most the round's timeout, counted from the moment its
+ * thread starts calling. A slot whose thread starts late (the JVM was too busy to run it) still gets
+ * its full timeout, up to a cap measured from when the slot was launched: twice the timeout for a
+ * {@link Kind#QUERY}, ten times for a {@link Kind#COMMIT} (whose slots must not be given up lightly:
+ * a commit not carried out leaves the backend behind). A slot given up before its thread ever
+ * called the backend is {@link Outcome#NOT_REACHED}, never the backend's failure; one given up while
+ * calling is {@link Outcome#NO_RESPONSE}. So a hung backend costs the caller one timeout, while a
+ * merely late thread is waited for.
+ *
+ * <h2>States</h2>
+ * A slot is finished exactly once, by a compare-and-set of its state: {@code NEW} → {@code LAUNCHED}
+ * (its thread was started) → {@code CALLING} (the thread is in the call) → {@code DONE}; or the
+ * caller gives up: {@code NEW}/{@code LAUNCHED} → {@code NOT_REACHED}, {@code CALLING} →
+ * {@code ABANDONED}. A thread that finishes after being abandoned discards its result and closes
+ * whatever it attached (a half-done backend transaction, a storage it opened).
  *
  * @param <T> the result type of the call
  */
@@ -29,31 +40,42 @@ final class Round<T> {
   @FunctionalInterface
   interface Call<T> {
     /**
-     * Calls one backend. May set the slot's stage (for failure reasons) and attach what must be
-     * released if the caller gives up on the slot.
+     * Calls one backend's instance. May set the slot's stage (for failure reasons) and attach what
+     * must be released if the caller gives up on the slot. The RAID's own code that could fail runs
+     * in {@link Slot#own}.
      */
     T call(Storage storage, Slot<T> slot) throws Exception;
   }
 
-  /** How one backend's call ended. */
-  enum Outcome {
-    /** It returned a value. */
-    SUCCESS,
-    /** It threw a {@link StorageException}: a valid answer from a healthy backend. */
-    ANSWER,
-    /** It threw anything else: the backend failed. */
-    FAILURE,
-    /** It did not end before the deadline (or was never reached): the backend failed. */
-    NO_RESPONSE,
-    /** It threw a {@link VirtualMachineError}: not the backend's fault; rethrown to the caller. */
-    FATAL
+  /** How patient a round is with slots whose threads start late. */
+  enum Kind {
+    /** Anything before a commit point: late slots are waited for up to twice the timeout. */
+    QUERY(2),
+    /** A commit or restore: late slots are waited for up to ten times the timeout. */
+    COMMIT(10);
+
+    final int capFactor;
+
+    Kind(int capFactor) {
+      this.capFactor = capFactor;
+    }
+  }
+
+  /** Wraps what the RAID's own code threw inside a slot, so it is never blamed on the backend. */
+  static final class RaidSideException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RaidSideException(RuntimeException cause) {
+      super(cause.toString(), cause, false, false);
+    }
   }
 
   static final int NEW = 0;
-  static final int RUNNING = 1;
-  static final int DONE = 2;
-  static final int ABANDONED = 3;
-  static final int NOT_REACHED = 4;
+  static final int LAUNCHED = 1;
+  static final int CALLING = 2;
+  static final int DONE = 3;
+  static final int ABANDONED = 4;
+  static final int NOT_REACHED = 5;
 
   private static final VarHandle STATE;
 
@@ -68,24 +90,52 @@ final class Round<T> {
   private final RaidThreads threads;
   private final String operation;
   private final Duration timeout;
-  private final long deadline;
+  private final long timeoutNanos;
+  private final long capNanos;
+  private final long createdNanos = System.nanoTime();
+  private final Kind kind;
+  private final boolean reads;
   private final Call<T> call;
   private final Slot<T>[] slots;
   private final AtomicInteger pending;
   private final Thread waiter = Thread.currentThread();
   private volatile boolean wakeOnEach;
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout,
+  Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout, Kind kind,
       Call<T> call) {
-    this.deadline = System.nanoTime() + timeout.toNanos();
+    this(threads, operation, targets, timeout, kind, false, call);
+  }
+
+  /**
+   * Creates a round; if {@code reads}, the call only reads, so slots of backends whose reads never
+   * block ({@link Storage#readsNeverBlock()}) run on the caller's thread.
+   */
+  Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout, Kind kind,
+      boolean reads, Call<T> call) {
+    this(threads, operation, targets, null, timeout, kind, reads, call);
+  }
+
+  /**
+   * Creates a round; {@code instances}, if not null, names the instance each slot calls (for a
+   * call on something opened on an earlier instance, such as an iterator), else each slot calls its
+   * backend's current instance.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  Round(RaidThreads threads, String operation, List<Backend> targets, List<Storage> instances,
+      Duration timeout, Kind kind, boolean reads, Call<T> call) {
     this.threads = threads;
     this.operation = operation;
     this.timeout = timeout;
+    this.timeoutNanos = timeout.toNanos();
+    this.capNanos = saturatedMultiply(timeoutNanos, kind.capFactor);
+    this.kind = kind;
+    this.reads = reads;
     this.call = call;
     this.slots = new Slot[targets.size()];
     for (int i = 0; i < slots.length; i++) {
-      slots[i] = new Slot<>(this, i, targets.get(i));
+      Backend target = targets.get(i);
+      slots[i] = new Slot<>(this, i, target,
+          instances == null ? target.storage() : instances.get(i));
     }
     this.pending = new AtomicInteger(slots.length);
   }
@@ -93,6 +143,16 @@ final class Round<T> {
   /** Returns the operation's name, as used in failure reasons ({@code "vote"}, {@code "load"}). */
   String operation() {
     return operation;
+  }
+
+  /** Returns the round's kind. */
+  Kind kind() {
+    return kind;
+  }
+
+  /** Returns the deadline of one call. */
+  Duration timeout() {
+    return timeout;
   }
 
   /** Returns the slots, one per target, in target order. */
@@ -110,33 +170,27 @@ final class Round<T> {
     return threads;
   }
 
-  /** Returns whether the deadline has passed. */
-  boolean expired() {
-    return System.nanoTime() - deadline >= 0;
-  }
-
   /** Makes every completion wake the caller, not only the last (for one-at-a-time fan-outs). */
   void wakeOnEachCompletion() {
     wakeOnEach = true;
   }
 
   /**
-   * Waits until every slot has finished or the deadline has passed. Not interruptible: the wait is
-   * bounded by the deadline, and an interrupt of the caller is restored when it returns.
+   * Waits until every slot has finished or is past its deadline. Not interruptible: the wait is
+   * bounded, and an interrupt of the caller is restored when it returns.
    */
   void awaitAll() {
-    awaitUntil(null);
+    awaitAll(() -> false);
   }
 
-  /** Waits until {@code slot} has finished or the deadline has passed; as {@link #awaitAll()}. */
-  void awaitSlot(Slot<T> slot) {
-    awaitUntil(slot);
-  }
-
-  private void awaitUntil(Slot<T> slot) {
+  /**
+   * Waits as {@link #awaitAll()}, but returns early once {@code stop} says so (checked whenever
+   * the caller is woken: by a completion, an interrupt or an unpark).
+   */
+  void awaitAll(BooleanSupplier stop) {
     boolean interrupted = false;
-    while (slot == null ? pending.get() > 0 : slot.state() == RUNNING) {
-      long left = deadline - System.nanoTime();
+    while (pending.get() > 0 && !stop.getAsBoolean()) {
+      long left = latestDeadline() - System.nanoTime();
       if (left <= 0) {
         break;
       }
@@ -150,9 +204,41 @@ final class Round<T> {
     }
   }
 
+  /** Waits until {@code slot} has finished or is past its deadline; as {@link #awaitAll()}. */
+  void awaitSlot(Slot<T> slot) {
+    boolean interrupted = false;
+    while (!slot.finished()) {
+      long left = slot.deadline() - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted()) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The latest deadline among the unfinished slots (each has its own; see the class comment). */
+  private long latestDeadline() {
+    long latest = createdNanos + timeoutNanos;
+    for (Slot<T> slot : slots) {
+      if (!slot.finished()) {
+        long own = slot.deadline();
+        if (own - latest > 0) {
+          latest = own;
+        }
+      }
+    }
+    return latest;
+  }
+
   /**
-   * Gives up on every slot that has not finished: it counts as no response, its thread is
-   * interrupted if {@code interrupt} and tracked until it ends.
+   * Gives up on every slot that has not finished (see the class comment for what each becomes);
+   * a thread in a call is interrupted if {@code interrupt}, and tracked until it ends.
    *
    * @return how many slots were given up
    */
@@ -168,13 +254,13 @@ final class Round<T> {
 
   /** Gives up on {@code slot} if it has not finished; see {@link #abandonUnfinished}. */
   boolean abandon(Slot<T> slot, boolean interrupt) {
-    if (slot.casState(NEW, NOT_REACHED)) {
+    if (slot.casState(NEW, NOT_REACHED) || slot.casState(LAUNCHED, NOT_REACHED)) {
       return true;
     }
-    if (!slot.casState(RUNNING, ABANDONED)) {
+    if (!slot.casState(CALLING, ABANDONED)) {
       return false;
     }
-    slot.backend.stats().recordFailure(timeout.toNanos());
+    slot.backend.stats().recordFailure(timeoutNanos);
     Thread thread = slot.thread;
     if (thread != null) {
       if (interrupt) {
@@ -192,6 +278,11 @@ final class Round<T> {
     }
   }
 
+  private static long saturatedMultiply(long value, int factor) {
+    long product = value * factor;
+    return product / factor == value ? product : Long.MAX_VALUE / 4;
+  }
+
   /**
    * One backend's part of a round: runs the call on the backend's thread and records how it
    * ended.
@@ -203,17 +294,19 @@ final class Round<T> {
     private final Storage storage;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state = NEW;
+    private volatile long launchNanos;
+    private volatile long startNanos;
     private volatile String stage;
     private volatile AutoCloseable attachment;
     volatile Thread thread;
     private T value;
     private Throwable error;
 
-    Slot(Round<T> round, int index, Backend backend) {
+    Slot(Round<T> round, int index, Backend backend, Storage storage) {
       this.round = round;
       this.index = index;
       this.backend = backend;
-      this.storage = backend.storage();
+      this.storage = storage;
       this.stage = round.operation;
     }
 
@@ -225,6 +318,24 @@ final class Round<T> {
     /** Returns the backend this slot calls. */
     Backend backend() {
       return backend;
+    }
+
+    /** Returns the backend's instance this slot calls: outcomes are attributed to it. */
+    Storage instance() {
+      return storage;
+    }
+
+    /**
+     * Returns whether this slot runs on the caller's thread: a read of a backend whose reads never
+     * block, so no deadline is at risk.
+     */
+    boolean inline() {
+      return round.reads && storage != null && storage.readsNeverBlock();
+    }
+
+    /** Returns the round this slot belongs to. */
+    Round<T> round() {
+      return round;
     }
 
     /** Returns the name of the thread that runs this slot. */
@@ -252,6 +363,23 @@ final class Round<T> {
       return attachment;
     }
 
+    /** Returns what the call attached if it finished, or null if its thread may still use it. */
+    AutoCloseable leftover() {
+      return state() == DONE ? attachment : null;
+    }
+
+    /**
+     * Runs the RAID's own code inside the call: whatever it throws is the RAID's (a bug, or the
+     * caller's error), never the backend's.
+     */
+    <R> R own(Supplier<R> code) {
+      try {
+        return code.get();
+      } catch (RuntimeException e) {
+        throw new RaidSideException(e);
+      }
+    }
+
     int state() {
       return (int) STATE.getVolatile(this);
     }
@@ -260,17 +388,45 @@ final class Round<T> {
       return STATE.compareAndSet(this, expected, next);
     }
 
-    /** Marks the slot running before its thread starts; false if it was already given up. */
-    boolean markRunning() {
-      return casState(NEW, RUNNING);
+    /** Returns whether the slot has ended one way or another (done or given up). */
+    boolean finished() {
+      int s = state();
+      return s == DONE || s == ABANDONED || s == NOT_REACHED;
     }
 
-    /** Starts the slot on a new thread of its backend (for fan-outs that start threads). */
+    /** The end of this slot's own deadline; see the class comment of {@link Round}. */
+    long deadline() {
+      long reference = state() == NEW ? round.createdNanos : launchNanos;
+      long cap = reference + round.capNanos;
+      if (state() != CALLING) {
+        return cap;
+      }
+      long own = startNanos + round.timeoutNanos;
+      return own - cap > 0 ? cap : own;
+    }
+
+    /**
+     * Marks the slot launched (its thread is about to start); false if it was already given up.
+     * For fan-outs that start the thread themselves.
+     */
+    boolean launch() {
+      launchNanos = System.nanoTime();
+      return casState(NEW, LAUNCHED);
+    }
+
+    /** Launches the slot on a new thread of its backend. */
     void start() {
-      if (markRunning()) {
+      if (launch()) {
         Thread created = round.threads.newThread(backend.threadName(), this);
         thread = created;
         created.start();
+      }
+    }
+
+    /** Runs the slot on the calling thread (for a backend whose calls never block). */
+    void runInline() {
+      if (launch()) {
+        run();
       }
     }
 
@@ -278,10 +434,10 @@ final class Round<T> {
     public void run() {
       Thread me = Thread.currentThread();
       thread = me;
-      if (state() != RUNNING) {
-        return;
+      startNanos = System.nanoTime();
+      if (!casState(LAUNCHED, CALLING)) {
+        return; // given up before it could start
       }
-      long start = System.nanoTime();
       T result = null;
       Throwable failure = null;
       try {
@@ -289,12 +445,11 @@ final class Round<T> {
       } catch (Throwable t) {
         failure = t;
       }
-      long elapsed = System.nanoTime() - start;
+      long elapsed = System.nanoTime() - startNanos;
       value = result;
       error = failure;
-      if (casState(RUNNING, DONE)) {
-        backend.stats().record(elapsed,
-            failure != null && !(failure instanceof StorageException));
+      if (casState(CALLING, DONE)) {
+        backend.stats().record(elapsed, Outcome.of(failure).blamesBackend());
         round.completed();
       } else {
         Closing.quietly(attachment, backend, "late result of " + round.operation);
@@ -304,21 +459,11 @@ final class Round<T> {
 
     /** Returns how the call ended; only meaningful once the round is over. */
     Outcome outcome() {
-      int s = state();
-      if (s != DONE) {
-        return Outcome.NO_RESPONSE;
-      }
-      Throwable e = error;
-      if (e == null) {
-        return Outcome.SUCCESS;
-      }
-      if (e instanceof StorageException) {
-        return Outcome.ANSWER;
-      }
-      if (e instanceof VirtualMachineError) {
-        return Outcome.FATAL;
-      }
-      return Outcome.FAILURE;
+      return switch (state()) {
+        case DONE -> Outcome.of(error);
+        case NOT_REACHED -> Outcome.NOT_REACHED;
+        default -> Outcome.NO_RESPONSE;
+      };
     }
 
     /** Returns the call's result if it finished in time, else null. */
@@ -326,18 +471,26 @@ final class Round<T> {
       return state() == DONE ? value : null;
     }
 
-    /** Returns what the call threw, or null. */
+    /**
+     * Returns what the call threw, or null; for the RAID's own error, what the RAID's code threw
+     * (unwrapped).
+     */
     Throwable error() {
-      return state() == DONE ? error : null;
+      if (state() != DONE) {
+        return null;
+      }
+      return error instanceof RaidSideException own ? own.getCause() : error;
     }
 
-    /** Returns the degradation reason for a failed slot. */
+    /** Returns the reason to give for this slot's outcome when it takes its backend out of service. */
     String failureReason() {
-      if (state() != DONE) {
-        String reason = "no response within " + Durations.format(round.timeout) + " in " + stage;
-        return state() == NOT_REACHED ? reason + " (not reached before the deadline)" : reason;
-      }
-      return "error in " + stage + ": " + Durations.describe(error);
+      return switch (outcome()) {
+        case NO_RESPONSE -> "no response within " + Durations.format(round.timeout) + " in " + stage;
+        case NOT_REACHED -> "not reached within " + Durations.format(
+            Duration.ofNanos(round.capNanos)) + " in " + stage + " (the RAID was overloaded)";
+        case IN_DOUBT -> "outcome unknown in " + stage + ": " + Durations.describe(error);
+        default -> "error in " + stage + ": " + Durations.describe(error());
+      };
     }
   }
 }

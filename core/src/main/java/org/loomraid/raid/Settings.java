@@ -22,6 +22,7 @@ record Settings(
     List<RaidListener> listeners,
     boolean autoRecover,
     long recoveryRateLimit,
+    CommitQuorum commitQuorum,
     TidGenerator tids) {
 
   Settings {

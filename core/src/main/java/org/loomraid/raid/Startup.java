@@ -26,14 +26,15 @@ final class Startup {
   /**
    * Opens every backend of {@code raid} and decides their states.
    *
+   * @param close closes the RAID, if it cannot open
    * @throws RaidException if no backend works, or if the minimum redundancy is not met with
    *     {@link FailMode#CLOSE}; everything opened is closed again
    */
-  static void run(RaidStorage raid) {
+  static void run(Engine raid, Runnable close) {
     Settings settings = raid.settings();
     Supervisor supervisor = raid.supervisor();
-    Round<Opened> round = new Round<>(raid.threads(), "open", raid.roster().all(),
-        settings.openTimeout(), (ignored, slot) -> {
+    Verdict<Opened> verdict = raid.dispatcher().run("open", raid.roster().all(),
+        settings.openTimeout(), false, (ignored, slot) -> {
           Storage storage = slot.backend().opener().open();
           if (storage == null) {
             throw new IllegalStateException("the opener returned null");
@@ -47,35 +48,31 @@ final class Startup {
           Oid oid = storage.newOid();
           return new Opened(storage, last, transactions, oid);
         });
-    raid.direct().execute(round);
 
     List<Round.Slot<Opened>> opened = new ArrayList<>();
-    Throwable fatal = null;
-    for (Round.Slot<Opened> slot : round.slots()) {
-      switch (slot.outcome()) {
-        case SUCCESS -> opened.add(slot);
-        case FATAL -> fatal = slot.error();
-        default -> {
-          enter(raid, slot.backend(), BackendState.DEGRADED, slot.failureReason());
-          supervisor.closeInBackground(slot.backend(), null, RaidStorage.leftover(slot));
-        }
+    for (Round.Slot<Opened> slot : verdict.round().slots()) {
+      if (slot.outcome() == Outcome.SUCCESS) {
+        opened.add(slot);
+      } else {
+        enter(raid, slot.backend(), BackendState.DEGRADED, slot.failureReason());
+        supervisor.closeInBackground(slot.backend(), null, slot.leftover());
       }
     }
-    if (fatal != null || opened.isEmpty()) {
+    if (verdict.fatal() != null || verdict.raidError() != null || opened.isEmpty()) {
       for (Round.Slot<Opened> slot : opened) {
         supervisor.closeInBackground(slot.backend(), null, slot.value().storage());
       }
-      RaidStorage.rethrowFatal(fatal);
+      Dispatcher.rethrowSevere(verdict);
       throw new RaidException("RAID '" + settings.name() + "' cannot open: no backend works ("
           + reasons(raid) + ")");
     }
     decideStates(raid, opened);
     alignOids(raid);
     supervisor.started();
-    checkRedundancy(raid);
+    checkRedundancy(raid, close);
   }
 
-  private static void decideStates(RaidStorage raid, List<Round.Slot<Opened>> opened) {
+  private static void decideStates(Engine raid, List<Round.Slot<Opened>> opened) {
     Tid highest = Tid.NONE;
     long count = 0;
     for (Round.Slot<Opened> slot : opened) {
@@ -100,16 +97,17 @@ final class Startup {
         raid.supervisor().closeInBackground(backend, found.storage());
       }
     }
-    raid.startAt(highest, count, oid);
+    raid.gate().startAt(highest, count);
+    raid.oids().raise(oid);
   }
 
   /** Advances every optimal backend's OID counter to the highest among them. */
-  private static void alignOids(RaidStorage raid) {
+  private static void alignOids(Engine raid) {
     OidAllocator oids = raid.oids();
     oids.advance(raid.roster().optimal(), oids.highWater());
   }
 
-  private static void checkRedundancy(RaidStorage raid) {
+  private static void checkRedundancy(Engine raid, Runnable close) {
     Settings settings = raid.settings();
     if (raid.roster().meets(settings.redundancy())) {
       return;
@@ -117,7 +115,7 @@ final class Startup {
     String why = "only " + raid.roster().describe() + ", below the minimum redundancy "
         + settings.redundancy() + " (" + reasons(raid) + ")";
     if (settings.failMode() == FailMode.CLOSE && !settings.autoRecover()) {
-      raid.close();
+      close.run();
       throw new RaidException("RAID '" + settings.name() + "' cannot open: " + why);
     }
     raid.supervisor().failedAtStartup(why + (settings.autoRecover()
@@ -125,14 +123,14 @@ final class Startup {
   }
 
   /** Puts a backend into its first state and publishes it as entering the RAID. */
-  private static void enter(RaidStorage raid, Backend backend, BackendState state, String reason) {
+  private static void enter(Engine raid, Backend backend, BackendState state, String reason) {
     BackendTransition t = raid.roster().transition(backend, state, reason, BackendState.DEGRADED);
     if (t != null) {
       raid.supervisor().publish(new BackendTransition(t.raid(), t.name(), null, t.to(), t.reason()));
     }
   }
 
-  private static String reasons(RaidStorage raid) {
+  private static String reasons(Engine raid) {
     StringBuilder text = new StringBuilder();
     for (Backend backend : raid.roster().all()) {
       if (backend.state() != BackendState.OPTIMAL) {

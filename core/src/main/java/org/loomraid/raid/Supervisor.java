@@ -52,14 +52,16 @@ final class Supervisor {
   }
 
   /**
-   * Takes {@code backend} out of service with {@code reason}, unless it is already out (or the RAID
-   * is closed). Closes its instance and whatever the failed call left open ({@code leftovers}) in
-   * the background, then applies the fail mode if redundancy is lost.
+   * Takes {@code backend} out of service with {@code reason}, unless it is already out, the RAID is
+   * closed, or {@code instance} is no longer its current instance (the outcome came from a retired
+   * incarnation and says nothing about its successor). Closes its instance and whatever the failed
+   * call left open ({@code leftovers}) in the background, then applies the fail mode if redundancy
+   * is lost.
    *
    * @return whether this call degraded it
    */
-  boolean degrade(Backend backend, String reason, AutoCloseable... leftovers) {
-    BackendTransition transition = closed ? null : roster.degrade(backend, reason);
+  boolean degrade(Backend backend, Storage instance, String reason, AutoCloseable... leftovers) {
+    BackendTransition transition = closed ? null : roster.degrade(backend, instance, reason);
     return degraded(backend, transition, leftovers);
   }
 

@@ -1,8 +1,9 @@
 package org.loomraid.raid;
 
 /**
- * The parallel fan-out on plain virtual threads: starts one thread per slot, waits once for all of
- * them until the deadline, then interrupts and abandons whatever has not finished.
+ * The parallel fan-out on plain virtual threads: starts one thread per slot (running slots that
+ * never block on the caller's thread meanwhile), waits once for all of them until their deadlines,
+ * then interrupts and abandons whatever has not finished.
  */
 final class ThreadFanOut extends FanOut {
 
@@ -14,8 +15,11 @@ final class ThreadFanOut extends FanOut {
   @Override
   void execute(Round<?> round) {
     for (Round.Slot<?> slot : round.slots()) {
-      slot.start();
+      if (!slot.inline()) {
+        slot.start();
+      }
     }
+    runInline(round);
     round.awaitAll();
     round.abandonUnfinished(true);
   }

@@ -15,4 +15,13 @@ public class CommitLockTimeoutException extends StorageException {
     super("storage '" + name + "': commit lock not acquired within " + waited
         + " (another transaction is between vote and commit)");
   }
+
+  /**
+   * Creates the answer for storage {@code name} after waiting {@code waited} for a lock held by
+   * {@code holder} (for example {@code "a pack"}), named in the message.
+   */
+  public CommitLockTimeoutException(String name, Duration waited, String holder) {
+    super("storage '" + name + "': commit lock not acquired within " + waited + " (held by "
+        + holder + ")");
+  }
 }

@@ -345,6 +345,12 @@ public final class MemoryStorage implements Storage {
     return limits;
   }
 
+  /** Returns {@code true}: reads take no lock and do no I/O. */
+  @Override
+  public boolean readsNeverBlock() {
+    return true;
+  }
+
   @Override
   public void close() {
     closed = true;

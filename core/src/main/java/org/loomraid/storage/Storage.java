@@ -155,6 +155,18 @@ public interface Storage extends AutoCloseable {
   }
 
   /**
+   * Returns whether this storage's reads ({@link #lastTransaction()}, {@link #load},
+   * {@link #loadBefore}, {@link #loadSerial}, {@link #stats()}, and iterating
+   * {@link #transactions}) always return promptly: no I/O, no waiting for other threads or for
+   * time. A RAID runs such reads on the caller's thread, since no deadline is at risk. Only a storage
+   * held in memory can promise this; a wrapper that may delay or hang must not. The default is
+   * {@code false}.
+   */
+  default boolean readsNeverBlock() {
+    return false;
+  }
+
+  /**
    * Closes the storage: an open transaction is aborted, and every later call except
    * {@link #name()} and {@code close()} fails with {@link StorageClosedException}. Idempotent.
    */

@@ -32,7 +32,16 @@ final class StructuredFanOut extends FanOut {
 
   @Override
   void execute(Round<?> round) {
+    boolean threaded = false;
+    for (Round.Slot<?> slot : round.slots()) {
+      threaded |= !slot.inline();
+    }
+    if (!threaded) {
+      runInline(round);
+      return;
+    }
     Thread coordinator = threads.start(threads.threadName("fanout"), () -> coordinate(round));
+    runInline(round);
     round.awaitAll();
     if (round.abandonUnfinished(false) > 0) {
       coordinator.interrupt();
@@ -46,7 +55,7 @@ final class StructuredFanOut extends FanOut {
     try (var scope = StructuredTaskScope.open(Joiner.<Object>awaitAll(),
         config -> config.withThreadFactory(factory))) {
       for (Round.Slot<T> slot : round.slots()) {
-        if (slot.markRunning()) {
+        if (!slot.inline() && slot.launch()) {
           factory.nameNext(slot.threadName());
           scope.fork(slot);
         }

@@ -75,7 +75,7 @@ class FanOutTest {
   void everyBackendIsCalledOnItsOwnNamedThread(FanOutKind kind) {
     List<String> names = new CopyOnWriteArrayList<>();
     Round<String> round = new Round<>(threads, "test", backends("a", "b", "c"), DEADLINE,
-        (storage, slot) -> {
+        Round.Kind.QUERY, (storage, slot) -> {
           names.add(Thread.currentThread().getName());
           assertTrue(Thread.currentThread().isVirtual());
           return storage.name();
@@ -83,7 +83,7 @@ class FanOutTest {
     FanOut.of(kind, threads).execute(round);
 
     for (Round.Slot<String> slot : round.slots()) {
-      assertEquals(Round.Outcome.SUCCESS, slot.outcome());
+      assertEquals(Outcome.SUCCESS, slot.outcome());
       assertEquals(slot.backend().name(), slot.value());
     }
     assertEquals(List.of("loomraid-f-a", "loomraid-f-b", "loomraid-f-c"),
@@ -104,7 +104,7 @@ class FanOutTest {
       names.add("b" + i);
     }
     Round<Object> round = new Round<>(threads, "op", backends(names.toArray(String[]::new)),
-        DEADLINE, (storage, slot) -> {
+        DEADLINE, Round.Kind.QUERY, (storage, slot) -> {
           Throwable t = thrown.get(slot.index());
           if (t instanceof Error e) {
             throw e;
@@ -114,11 +114,11 @@ class FanOutTest {
     FanOut.of(kind, threads).execute(round);
 
     Round.Slot<Object>[] slots = round.slots();
-    assertEquals(Round.Outcome.ANSWER, slots[0].outcome());
-    assertEquals(Round.Outcome.FAILURE, slots[1].outcome());
-    assertEquals(Round.Outcome.FAILURE, slots[2].outcome());
-    assertEquals(Round.Outcome.FAILURE, slots[3].outcome());
-    assertEquals(Round.Outcome.FATAL, slots[4].outcome());
+    assertEquals(Outcome.ANSWER, slots[0].outcome());
+    assertEquals(Outcome.FAILURE, slots[1].outcome());
+    assertEquals(Outcome.FAILURE, slots[2].outcome());
+    assertEquals(Outcome.FAILURE, slots[3].outcome());
+    assertEquals(Outcome.FATAL, slots[4].outcome());
     assertEquals("error in op: AssertionError: broken", slots[2].failureReason());
   }
 
@@ -126,7 +126,7 @@ class FanOutTest {
   @MethodSource("kinds")
   void deafBackendIsAbandonedAndTheCallerReturnsAtTheDeadline(FanOutKind kind) {
     Round<String> round = new Round<>(threads, "vote", backends("a", "b", "c"), DEADLINE,
-        (storage, slot) -> {
+        Round.Kind.QUERY, (storage, slot) -> {
           if (slot.backend().name().equals("c")) {
             slot.stage("deaf");
             awaitUninterruptibly(release);
@@ -139,9 +139,9 @@ class FanOutTest {
     System.out.printf("%s: deaf backend, caller returned after %d ms%n", kind, took.toMillis());
 
     assertTrue(took.compareTo(DEADLINE.plus(MARGIN)) < 0, "took " + took);
-    assertEquals(Round.Outcome.SUCCESS, round.slots()[0].outcome());
-    assertEquals(Round.Outcome.SUCCESS, round.slots()[1].outcome());
-    assertEquals(Round.Outcome.NO_RESPONSE, round.slots()[2].outcome());
+    assertEquals(Outcome.SUCCESS, round.slots()[0].outcome());
+    assertEquals(Outcome.SUCCESS, round.slots()[1].outcome());
+    assertEquals(Outcome.NO_RESPONSE, round.slots()[2].outcome());
     assertEquals("no response within 300ms in deaf", round.slots()[2].failureReason());
     assertTrue(threads.abandonedCount() >= 1);
 
@@ -155,7 +155,7 @@ class FanOutTest {
     CountDownLatch never = new CountDownLatch(1);
     List<Boolean> interrupted = new CopyOnWriteArrayList<>();
     Round<String> round = new Round<>(threads, "load", backends("a", "b"), DEADLINE,
-        (storage, slot) -> {
+        Round.Kind.QUERY, (storage, slot) -> {
           if (slot.index() == 1) {
             try {
               never.await();
@@ -168,7 +168,7 @@ class FanOutTest {
         });
     FanOut.of(kind, threads).execute(round);
 
-    assertEquals(Round.Outcome.NO_RESPONSE, round.slots()[1].outcome());
+    assertEquals(Outcome.NO_RESPONSE, round.slots()[1].outcome());
     await().atMost(Duration.ofSeconds(10)).until(() -> interrupted.size() == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> threads.abandonedCount() == 0);
   }
@@ -177,7 +177,7 @@ class FanOutTest {
   @MethodSource("kinds")
   void interruptOfTheCallerIsRestoredAndDoesNotCutTheRoundShort(FanOutKind kind) {
     Round<String> round = new Round<>(threads, "commit", backends("a", "b"), DEADLINE,
-        (storage, slot) -> {
+        Round.Kind.QUERY, (storage, slot) -> {
           Thread.sleep(50);
           return "ok";
         });
@@ -188,8 +188,8 @@ class FanOutTest {
     } finally {
       Thread.interrupted();
     }
-    assertEquals(Round.Outcome.SUCCESS, round.slots()[0].outcome());
-    assertEquals(Round.Outcome.SUCCESS, round.slots()[1].outcome());
+    assertEquals(Outcome.SUCCESS, round.slots()[0].outcome());
+    assertEquals(Outcome.SUCCESS, round.slots()[1].outcome());
   }
 
   @ParameterizedTest
@@ -198,7 +198,7 @@ class FanOutTest {
     CountDownLatch attached = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     Round<String> round = new Round<>(threads, "open", backends("a"), DEADLINE,
-        (storage, slot) -> {
+        Round.Kind.QUERY, (storage, slot) -> {
           slot.attach(closed::countDown);
           attached.countDown();
           awaitUninterruptibly(release);
@@ -206,7 +206,7 @@ class FanOutTest {
         });
     FanOut.of(kind, threads).execute(round);
     assertNotNull(round.slots()[0].attachment());
-    assertEquals(Round.Outcome.NO_RESPONSE, round.slots()[0].outcome());
+    assertEquals(Outcome.NO_RESPONSE, round.slots()[0].outcome());
     assertEquals(1, closed.getCount(), "not closed while its thread may still use it");
 
     release.countDown();
