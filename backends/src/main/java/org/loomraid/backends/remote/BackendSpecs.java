@@ -3,6 +3,8 @@ package org.loomraid.backends.remote;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import org.loomraid.backends.file.FileStorage;
@@ -12,7 +14,8 @@ import org.loomraid.raid.StorageOpener;
  * Turns backend spec strings into {@link StorageOpener}s for a RAID: {@code file:/directory}
  * opens a {@code FileStorage} in that directory (creating it if missing), {@code remote:host:port} connects a
  * {@link RemoteStorage} with this object's connection settings (secret, TLS, timeouts). Used by
- * the {@code loomraid raid} configuration and by the administration's {@code add}.
+ * the {@code loomraid raid} configuration and by the administration's {@code add}. Further kinds
+ * of backend join with {@link Builder#scheme}.
  */
 public final class BackendSpecs {
 
@@ -20,12 +23,26 @@ public final class BackendSpecs {
   private final SSLContext tls;
   private final Duration connectTimeout;
   private final Duration callTimeout;
+  private final Map<String, SpecParser> schemes;
+
+  /** Turns the specs of one more kind of backend into openers. */
+  @FunctionalInterface
+  public interface SpecParser {
+    /**
+     * Returns an opener for backend {@code name} at {@code spec} (which starts with the parser's
+     * prefix).
+     *
+     * @throws IllegalArgumentException if the spec is malformed (the message names it)
+     */
+    StorageOpener opener(String name, String spec);
+  }
 
   private BackendSpecs(Builder builder) {
     this.secret = builder.secret;
     this.tls = builder.tls;
     this.connectTimeout = builder.connectTimeout;
     this.callTimeout = builder.callTimeout;
+    this.schemes = Map.copyOf(builder.schemes);
   }
 
   /** Specs with default settings for remote backends (no secret, no TLS, default timeouts). */
@@ -81,8 +98,15 @@ public final class BackendSpecs {
       }
       return client::connect;
     }
+    for (Map.Entry<String, SpecParser> scheme : schemes.entrySet()) {
+      if (spec.startsWith(scheme.getKey())) {
+        return scheme.getValue().opener(name, spec);
+      }
+    }
+    StringBuilder prefixes = new StringBuilder("file:");
+    schemes.keySet().stream().sorted().forEach(prefix -> prefixes.append(", ").append(prefix));
     throw new IllegalArgumentException("backend '" + name + "': spec '" + spec
-        + "' must start with file: or remote:");
+        + "' must start with " + prefixes + " or remote:");
   }
 
   /** Settings for remote backends. */
@@ -91,8 +115,27 @@ public final class BackendSpecs {
     private SSLContext tls;
     private Duration connectTimeout = RemoteStorage.DEFAULT_CONNECT_TIMEOUT;
     private Duration callTimeout = RemoteStorage.DEFAULT_CALL_TIMEOUT;
+    private final Map<String, SpecParser> schemes = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets specs that start with {@code prefix} (such as {@code postgres:}) name backends, opened
+     * by {@code parser}.
+     *
+     * @throws IllegalArgumentException if the prefix does not end with ':' or is file: or remote:
+     */
+    public Builder scheme(String prefix, SpecParser parser) {
+      Objects.requireNonNull(prefix, "prefix");
+      Objects.requireNonNull(parser, "parser");
+      if (!prefix.endsWith(":") || prefix.length() < 2 || prefix.equals("file:")
+          || prefix.equals("remote:")) {
+        throw new IllegalArgumentException("prefix must be a new scheme ending with ':', was '"
+            + prefix + "'");
+      }
+      schemes.put(prefix, parser);
+      return this;
+    }
 
     /** The shared secret remote backends require (copied; at least 16 bytes). */
     public Builder secret(byte[] secret) {

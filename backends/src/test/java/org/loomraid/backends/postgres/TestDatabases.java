@@ -19,11 +19,13 @@ import javax.sql.DataSource;
  * (from the binaries the build downloaded as Maven artifacts) and stopped when the JVM exits; one
  * pool per database; a fresh schema per storage, which is much cheaper than a fresh database.
  *
+ * <p>Public for the command line's tests, which run a RAID front-end over these databases.
+ *
  * <p>The server runs with {@code synchronous_commit = on}, so an acknowledged commit is in the
  * write-ahead log before the server answers and survives the server being killed, and with
  * {@code fsync} off (the embedded default), since no test crashes the machine.
  */
-final class TestDatabases {
+public final class TestDatabases {
 
   /** Settings every test server gets; prepared transactions on, commits synchronous. */
   static final Map<String, String> SERVER_CONFIG = Map.of(
@@ -40,7 +42,7 @@ final class TestDatabases {
   private TestDatabases() {}
 
   /** Returns the shared server, starting it on first use. */
-  static EmbeddedPostgres server() {
+  public static EmbeddedPostgres server() {
     LOCK.lock();
     try {
       if (server == null) {
@@ -63,12 +65,12 @@ final class TestDatabases {
   }
 
   /** Returns a JDBC URL of {@code database} on the shared server (user postgres, no password). */
-  static String url(String database) {
+  public static String url(String database) {
     return "jdbc:postgresql://localhost:" + server().getPort() + "/" + database;
   }
 
   /** Returns the shared pool of {@code database} on the shared server, creating both as needed. */
-  static DataSource pool(String database) {
+  public static DataSource pool(String database) {
     return POOLS.computeIfAbsent(database, name -> {
       if (!name.equals("postgres")) {
         createDatabase(name);
@@ -84,12 +86,12 @@ final class TestDatabases {
   }
 
   /** Returns a schema name no storage in this JVM has used. */
-  static String freshSchema() {
+  public static String freshSchema() {
     return "s" + SCHEMAS.incrementAndGet();
   }
 
   /** Runs {@code sql} as the superuser in {@code database} of the shared server. */
-  static void execute(String database, String sql) {
+  public static void execute(String database, String sql) {
     try (Connection c = pool(database).getConnection(); Statement statement = c.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
