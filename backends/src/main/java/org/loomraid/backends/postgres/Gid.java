@@ -1,5 +1,6 @@
 package org.loomraid.backends.postgres;
 
+import java.util.Locale;
 import org.loomraid.storage.Tid;
 
 /**
@@ -40,7 +41,7 @@ record Gid(String prefix, long owner, Tid tid, long sequence) {
 
   /** Returns the gid as PostgreSQL sees it; safe to put between single quotes as it is. */
   String text() {
-    return prefix + String.format("%016x/%016x/%d", owner, tid.value(), sequence);
+    return prefix + String.format(Locale.ROOT, "%016x/%016x/%d", owner, tid.value(), sequence);
   }
 
   @Override
