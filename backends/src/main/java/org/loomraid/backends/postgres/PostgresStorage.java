@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.loomraid.storage.BufferedTransaction;
 import org.loomraid.storage.CommitLockTimeoutException;
@@ -540,7 +541,7 @@ public final class PostgresStorage implements Storage {
   @Override
   public Revision load(Oid oid) {
     Objects.requireNonNull(oid, "oid");
-    return read("load " + oid, c -> {
+    return read(() -> "load " + oid, c -> {
       try (PreparedStatement query = c.prepareStatement(schema.load)) {
         query.setLong(1, oid.value());
         try (ResultSet row = query.executeQuery()) {
@@ -557,7 +558,7 @@ public final class PostgresStorage implements Storage {
   public Optional<Revision> loadBefore(Oid oid, Tid tid) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(tid, "tid");
-    return read("load " + oid + " before " + tid, c -> {
+    return read(() -> "load " + oid + " before " + tid, c -> {
       try (PreparedStatement query = c.prepareStatement(schema.loadBefore)) {
         query.setLong(1, oid.value());
         query.setLong(2, oid.value());
@@ -581,7 +582,7 @@ public final class PostgresStorage implements Storage {
   public Revision loadSerial(Oid oid, Tid serial) {
     Objects.requireNonNull(oid, "oid");
     Tid.requireReal(serial, "serial");
-    return read("load " + oid + " at " + serial, c -> {
+    return read(() -> "load " + oid + " at " + serial, c -> {
       try (PreparedStatement query = c.prepareStatement(schema.loadSerial)) {
         query.setLong(1, oid.value());
         query.setLong(2, serial.value());
@@ -654,7 +655,7 @@ public final class PostgresStorage implements Storage {
   public void reserveOids(Oid through) {
     Objects.requireNonNull(through, "through");
     Oid.checkInRange(through, "through");
-    read("reserve object ids through " + through, c -> {
+    read(() -> "reserve object ids through " + through, c -> {
       try (PreparedStatement update = c.prepareStatement(schema.reserveOids)) {
         update.setLong(1, through.value());
         update.executeUpdate();
@@ -754,7 +755,7 @@ public final class PostgresStorage implements Storage {
   }
 
   private long[][] packCandidates(Tid before, long afterOid, long afterTid) {
-    return read("pack before " + before, c -> {
+    return read(() -> "pack before " + before, c -> {
       List<long[]> found = new ArrayList<>();
       try (PreparedStatement query = c.prepareStatement(schema.packCandidates)) {
         query.setLong(1, afterOid);
@@ -879,11 +880,16 @@ public final class PostgresStorage implements Storage {
   }
 
   private <T> T read(String operation, SqlWork<T> work) {
+    return read(() -> operation, work);
+  }
+
+  /** Runs {@code work} on a borrowed connection; the operation is named only if it fails. */
+  private <T> T read(Supplier<String> operation, SqlWork<T> work) {
     checkOpen();
     try (Connection c = connection()) {
       return work.run(c);
     } catch (SQLException e) {
-      throw failure(operation, e);
+      throw failure(operation.get(), e);
     }
   }
 
