@@ -84,7 +84,7 @@ import org.slf4j.LoggerFactory;
  * {@link CommitLockTimeoutException}). Under the lock the vote reads the last tid and the current
  * serial of every stored object in one statement, compares them (a mismatch is a
  * {@link ConflictException}), chooses the tid, inserts the revisions and the transaction, updates
- * the {@code state} row and prepares. Vote is three round trips, commit one. Reads never wait for
+ * the {@code state} row and prepares. Vote is two round trips, commit one. Reads never wait for
  * the lock and never see a prepared transaction: until it commits, its rows and its new
  * {@code state} row are invisible to everyone else.
  *
