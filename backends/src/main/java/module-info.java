@@ -1,5 +1,9 @@
 /**
  * loomraid backends: storages that do real I/O, and the command-line tool.
+ *
+ * <p>Exported: the durable file storage; the network client ({@code remote.client}) and server
+ * ({@code remote.server}) and what they share with their users ({@code remote}: the failure type
+ * and TLS contexts). The wire protocol ({@code remote.wire}) and the command line are internal.
  */
 @SuppressWarnings("requires-automatic") // the PostgreSQL driver ships an automatic module name only
 module org.loomraid.backends {
@@ -12,4 +16,6 @@ module org.loomraid.backends {
   exports org.loomraid.backends.file;
   exports org.loomraid.backends.postgres;
   exports org.loomraid.backends.remote;
+  exports org.loomraid.backends.remote.client;
+  exports org.loomraid.backends.remote.server;
 }

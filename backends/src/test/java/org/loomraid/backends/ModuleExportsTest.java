@@ -18,7 +18,9 @@ class ModuleExportsTest {
   private static final Set<String> API_PACKAGES = Set.of(
       "org.loomraid.backends.file",
       "org.loomraid.backends.postgres",
-      "org.loomraid.backends.remote");
+      "org.loomraid.backends.remote",
+      "org.loomraid.backends.remote.client",
+      "org.loomraid.backends.remote.server");
 
   @Test
   void backendsExportsOnlyItsApiPackages() throws IOException {

@@ -18,7 +18,8 @@ import org.loomraid.storage.Tid;
  *   <li>some applied it, or some may have (no response, or the backend itself does not know), but
  *       fewer than the quorum: {@link CommitOutcomeUnknownException} with the tid, the transaction
  *       is <em>in doubt</em>;</li>
- *   <li>none applied it and none may have: a clean failure, nothing was committed.</li>
+ *   <li>none applied it and none may have: a clean failure, nothing was committed (a
+ *       {@link RaidOverloadedException} if the JVM never got to run the commits).</li>
  * </ul>
  * When no backend of two or more answered at all (the RAID was overloaded, or every backend became
  * unreachable at once), nobody is degraded: the commit is recorded as in doubt everywhere, and the
@@ -66,8 +67,11 @@ final class CommitPoint {
         case SUCCESS -> {
           Object value = slot.value();
           if (value instanceof Tid committedAs && !committedAs.equals(tid)) {
+            // It committed something, and says it is not this transaction: what it holds is
+            // unknown, so it leaves service, and the transaction may be on it.
             engine.dispatcher().degrade(slot, "inconsistent result in " + what + ": committed as "
                 + committedAs + " where the RAID chose " + tid);
+            doubt = true;
           } else {
             applied++;
             slot.backend().committed(tid);
@@ -83,7 +87,7 @@ final class CommitPoint {
         case FAILURE, NOT_REACHED, FATAL -> { }
       }
     }
-    if (verdict.noneFinished() && round.size() >= 2) {
+    if (!unanswered.isEmpty() && verdict.noneFinished() && round.size() >= 2) {
       engine.gate().inDoubt(new CommitGate.InDoubt(tid, unanswered));
     }
     if (applied > 0) {
@@ -106,6 +110,9 @@ final class CommitPoint {
           + tid + " is in doubt: " + why + "; it may or may not have committed. Ask the RAID"
           + " (loadSerial, or transactions from just before the tid) once its backends are back.",
           tid, null);
+    }
+    if (verdict.overloaded()) {
+      throw engine.lifecycle().overloaded(verdict, "the " + what + " was not carried out");
     }
     throw engine.lifecycle().writeRefusal("applied the " + what + " of " + tid);
   }

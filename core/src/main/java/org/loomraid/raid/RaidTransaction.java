@@ -217,13 +217,19 @@ final class RaidTransaction extends BufferedTransaction {
     }
   }
 
-  /** Returns the voted slots whose backend is still optimal with the instance that voted. */
+  /**
+   * Returns the voted slots whose backend is still optimal with the instance that voted; the
+   * transactions of the others (taken out of service since) are aborted in the background, so none
+   * is left holding its backend's commit lock.
+   */
   private List<Round.Slot<StorageTransaction>> inService() {
     List<Round.Slot<StorageTransaction>> live = new ArrayList<>(voted.size());
     for (Round.Slot<StorageTransaction> slot : voted) {
       Backend backend = slot.backend();
       if (backend.state() == BackendState.OPTIMAL && backend.storage() == slot.instance()) {
         live.add(slot);
+      } else {
+        engine.supervisor().closeInBackground(backend, null, slot.value());
       }
     }
     return live;

@@ -264,10 +264,9 @@ final class Recovery implements RecoveryHandle {
       } else {
         failure = reason;
         Thread.interrupted();
-        Storage instance = target != null ? target : backend.storage();
-        engine.supervisor().degrade(backend, instance, reason);
+        engine.supervisor().recoveryEnded(backend, reason);
         if (target != null) {
-          engine.supervisor().closeInBackground(backend, target);
+          engine.supervisor().closeInBackground(backend, target); // also when the RAID closed
         }
       }
     } finally {

@@ -189,8 +189,9 @@ final class Roster {
   }
 
   /**
-   * Degrades an OPTIMAL or RECOVERING backend, if {@code instance} is still its current instance
-   * (an outcome of a retired instance never touches its successor); see {@link #transition}.
+   * Degrades an OPTIMAL backend, if {@code instance} is still its current instance: an outcome of a
+   * retired instance never touches its successor, and a RECOVERING backend (whose instance in
+   * service was retired when it left service) is its recovery's to end; see {@link #transition}.
    */
   BackendTransition degrade(Backend backend, Storage instance, String reason) {
     lock.lock();
@@ -198,8 +199,7 @@ final class Roster {
       if (backend.storage() != instance) {
         return null;
       }
-      return transition(backend, BackendState.DEGRADED, reason,
-          BackendState.OPTIMAL, BackendState.RECOVERING);
+      return transition(backend, BackendState.DEGRADED, reason, BackendState.OPTIMAL);
     } finally {
       lock.unlock();
     }

@@ -189,12 +189,11 @@ final class Round<T> {
    */
   void awaitAll(BooleanSupplier stop) {
     boolean interrupted = false;
+    long nominal = createdNanos + timeoutNanos;
     while (pending.get() > 0 && !stop.getAsBoolean()) {
-      long left = latestDeadline() - System.nanoTime();
-      if (left <= 0) {
+      if (!park(latestDeadline(), nominal)) {
         break;
       }
-      LockSupport.parkNanos(this, left);
       if (Thread.interrupted()) {
         interrupted = true;
       }
@@ -208,11 +207,9 @@ final class Round<T> {
   void awaitSlot(Slot<T> slot) {
     boolean interrupted = false;
     while (!slot.finished()) {
-      long left = slot.deadline() - System.nanoTime();
-      if (left <= 0) {
+      if (!park(slot.deadline(), slot.launchNanos + timeoutNanos)) {
         break;
       }
-      LockSupport.parkNanos(this, left);
       if (Thread.interrupted()) {
         interrupted = true;
       }
@@ -220,6 +217,24 @@ final class Round<T> {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Parks towards {@code target}; false if it has passed. Until {@code nominal} (where a slot that
+   * started on time ends) it parks in one go; beyond it, only late slots are waited for, and their
+   * deadlines move when their threads start (without waking the caller), so it parks in short
+   * slices and looks again.
+   */
+  private boolean park(long target, long nominal) {
+    long now = System.nanoTime();
+    long left = target - now;
+    if (left <= 0) {
+      return false;
+    }
+    long toNominal = nominal - now;
+    long slice = toNominal > 0 ? toNominal : Math.max(timeoutNanos / 8, 1_000_000L);
+    LockSupport.parkNanos(this, Math.min(left, slice));
+    return true;
   }
 
   /** The latest deadline among the unfinished slots (each has its own; see the class comment). */

@@ -66,6 +66,16 @@ final class Supervisor {
   }
 
   /**
+   * Ends a recovery that did not promote its backend: RECOVERING becomes DEGRADED with
+   * {@code reason}, and the instance the recovery opened is closed.
+   */
+  void recoveryEnded(Backend backend, String reason) {
+    BackendTransition transition = closed ? null
+        : roster.transition(backend, BackendState.DEGRADED, reason, BackendState.RECOVERING);
+    degraded(backend, transition);
+  }
+
+  /**
    * Carries out the consequences of a degradation the roster has made ({@code transition}, or
    * null if there was none): closes the instance and leftovers, publishes, applies the fail mode.
    *

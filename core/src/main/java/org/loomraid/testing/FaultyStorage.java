@@ -25,7 +25,7 @@ import org.loomraid.storage.TransactionRecord;
 
 /**
  * Wraps any storage and injects faults per operation: fail once, always, or after n calls; hang
- * (honouring interrupts, or ignoring them); delay; or return a wrong result.
+ * (honouring interrupts, or ignoring them); stall and then carry on; delay; or return a wrong result.
  *
  * <pre>{@code
  * FaultyStorage b = FaultyStorage.wrap(MemoryStorage.create("b"));
@@ -95,7 +95,7 @@ public final class FaultyStorage implements Storage {
     }
   }
 
-  private enum Mode { FAIL, HANG, HANG_IGNORING_INTERRUPTS, DELAY, WRONG_RESULT }
+  private enum Mode { FAIL, HANG, HANG_IGNORING_INTERRUPTS, STALL, DELAY, WRONG_RESULT }
 
   /** What a fault does: its mode, how many calls pass first, and how many times it fires. */
   private record Plan(Mode mode, long skip, long times, Supplier<? extends Throwable> error,
@@ -233,6 +233,15 @@ public final class FaultyStorage implements Storage {
     }
 
     /**
+     * Every call stalls, ignoring interrupts, until {@link #releaseHangs()} is called, and then
+     * carries on and does its work: a slow backend whose call completes after its caller gave up
+     * on it (a commit that lands late, say). Counted by {@link #hanging()} while it waits.
+     */
+    public FaultyStorage stall() {
+      return set(Mode.STALL, 0, -1, null, null);
+    }
+
+    /**
      * Every call waits {@code delay} first (throwing {@link StorageInterruptedException} if
      * interrupted meanwhile), then proceeds.
      *
@@ -305,6 +314,7 @@ public final class FaultyStorage implements Storage {
       case FAIL -> throw unchecked(plan.error().get());
       case HANG -> hang(operation, true);
       case HANG_IGNORING_INTERRUPTS -> hang(operation, false);
+      case STALL -> stallUntilReleased();
       case DELAY -> pause(operation, plan.delay());
       case WRONG_RESULT -> {
         return true;
@@ -340,6 +350,27 @@ public final class FaultyStorage implements Storage {
     }
     throw new InjectedFaultException("released hang in " + operation + " of storage '"
         + delegate.name() + "'");
+  }
+
+  private void stallUntilReleased() {
+    CountDownLatch released = gate.get();
+    hanging.incrementAndGet();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          released.await();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      hanging.decrementAndGet();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void pause(Operation operation, Duration delay) {

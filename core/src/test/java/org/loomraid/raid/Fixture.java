@@ -5,19 +5,24 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.StorageTransaction;
 import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionMeta;
+import org.loomraid.storage.TransactionRecord;
 import org.loomraid.testing.FaultyStorage;
 
 /**
  * A RAID over fault-injecting memory backends, for one test. Each backend is a
  * {@link FaultyStorage} over a {@link SurvivingStorage} over a {@link MemoryStorage}, so a test can
- * still read a backend the RAID degraded and closed. Closing the fixture clears every fault,
- * releases every hang (so no thread outlives the test), closes the RAID and the memory storages.
+ * still read a backend the RAID degraded and closed; with {@link #freshInstances()} every open
+ * returns a new {@link InstanceView} over that, as a real opener would. Closing the fixture first
+ * checks the invariant of every RAID test (every OPTIMAL backend holds the identical history: tid,
+ * meta and data), then clears every fault, releases every hang (so no thread outlives the test),
+ * closes the RAID and the memory storages.
  */
 final class Fixture implements AutoCloseable {
 
@@ -27,8 +32,11 @@ final class Fixture implements AutoCloseable {
   final List<MemoryStorage> memory = new ArrayList<>();
   final List<SurvivingStorage> surviving = new ArrayList<>();
   final List<FaultyStorage> faulty = new ArrayList<>();
+  final List<List<InstanceView>> instances = new ArrayList<>();
   final RaidStorage.Builder builder;
   RaidStorage raid;
+  private boolean fresh;
+  private boolean checkHistories = true;
 
   private Fixture(String raidName, String... backends) {
     builder = RaidStorage.builder(raidName);
@@ -39,7 +47,16 @@ final class Fixture implements AutoCloseable {
       memory.add(storage);
       surviving.add(view);
       faulty.add(wrapped);
-      builder.backend(name, () -> wrapped);
+      List<InstanceView> opened = new CopyOnWriteArrayList<>();
+      instances.add(opened);
+      builder.backend(name, () -> {
+        if (!fresh) {
+          return wrapped;
+        }
+        InstanceView instance = new InstanceView(wrapped);
+        opened.add(instance);
+        return instance;
+      });
     }
   }
 
@@ -50,6 +67,17 @@ final class Fixture implements AutoCloseable {
       names[i] = String.valueOf((char) ('a' + i));
     }
     return new Fixture("r", names);
+  }
+
+  /** Makes every open of a backend return a fresh instance (an {@link InstanceView}). */
+  Fixture freshInstances() {
+    fresh = true;
+    return this;
+  }
+
+  /** Skips the history check at close, for a test that leaves backends apart on purpose. */
+  void skipHistoryCheck() {
+    checkHistories = false;
   }
 
   /** Opens the RAID with the builder as configured. */
@@ -72,6 +100,47 @@ final class Fixture implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      if (checkHistories && raid != null) {
+        assertOptimalHistoriesIdentical();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Asserts that every OPTIMAL backend holds the identical history (tid, meta and data), naming the
+   * first backend and transaction that differ.
+   */
+  void assertOptimalHistoriesIdentical() {
+    List<BackendInfo> infos = raid.backends();
+    List<TransactionRecord> reference = null;
+    String referenceName = null;
+    for (int i = 0; i < infos.size() && i < memory.size(); i++) {
+      if (infos.get(i).state() != BackendState.OPTIMAL) {
+        continue;
+      }
+      List<TransactionRecord> history = RecoveryTest.history(memory.get(i));
+      if (reference == null) {
+        reference = history;
+        referenceName = infos.get(i).name();
+        continue;
+      }
+      if (!reference.equals(history)) {
+        int at = 0;
+        while (at < Math.min(reference.size(), history.size())
+            && reference.get(at).equals(history.get(at))) {
+          at++;
+        }
+        throw new AssertionError("OPTIMAL backends '" + referenceName + "' and '"
+            + infos.get(i).name() + "' hold different histories (" + reference.size() + " and "
+            + history.size() + " transactions), first difference at transaction " + at);
+      }
+    }
+  }
+
+  private void release() {
     for (FaultyStorage storage : faulty) {
       storage.clearAll();
       storage.releaseHangs();
@@ -82,6 +151,17 @@ final class Fixture implements AutoCloseable {
     for (MemoryStorage storage : memory) {
       storage.close();
     }
+  }
+
+  /**
+   * Wipes backend {@code i}'s data, as an operator deletes a diverged backend's files before
+   * recovering it: from now on it forwards to a new, empty memory storage.
+   */
+  void wipe(int i) {
+    MemoryStorage fresh = MemoryStorage.create(memory.get(i).name());
+    memory.get(i).close();
+    memory.set(i, fresh);
+    surviving.get(i).delegateTo(fresh);
   }
 
   /** Returns how many times the RAID closed backend {@code i}. */

@@ -15,10 +15,15 @@ import org.loomraid.storage.TransactionRecord;
 /** Forwards every call to another storage, calling {@link #onCall()} first; for test wrappers. */
 class ForwardingStorage implements Storage {
 
-  private final Storage delegate;
+  private volatile Storage delegate;
 
   ForwardingStorage(Storage delegate) {
     this.delegate = delegate;
+  }
+
+  /** Forwards to {@code replacement} from now on (a test wiping a backend's data). */
+  void delegateTo(Storage replacement) {
+    this.delegate = replacement;
   }
 
   /** Called before every forwarded call except {@code name()}. */

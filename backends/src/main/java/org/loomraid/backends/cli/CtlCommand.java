@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
-import org.loomraid.backends.remote.RemoteRaidAdmin;
-import org.loomraid.backends.remote.RemoteStorage;
+import org.loomraid.backends.remote.client.RemoteRaidAdmin;
+import org.loomraid.backends.remote.client.RemoteStorage;
 import org.loomraid.backends.remote.RemoteStorageException;
 import org.loomraid.backends.remote.TlsContexts;
 

@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.loomraid.backends.file.FileStorage;
-import org.loomraid.backends.remote.RemoteRaidAdmin;
-import org.loomraid.backends.remote.RemoteStorage;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.client.RemoteRaidAdmin;
+import org.loomraid.backends.remote.client.RemoteStorage;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.raid.RaidStorage;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Storage;
@@ -127,7 +127,7 @@ final class DemoCommand implements Command {
           .connectTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(4)).connect());
     }
     RaidStorage raid = running.add(builder.open());
-    StorageServer front = running.add(StorageServer.builder(raid).start());
+    StorageServer front = running.add(StorageServer.builder(raid).raidAdmin(raid.admin()).start());
     RemoteStorage client = running.add(RemoteStorage.connect("127.0.0.1", front.port()));
     RemoteRaidAdmin admin = client.admin();
     out.println("  front-end listening on 127.0.0.1:" + front.port() + "; RAID status "

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
 import org.loomraid.backends.postgres.PostgresStorage;
-import org.loomraid.backends.remote.BackendSpecs;
 import org.loomraid.raid.StorageOpener;
 
 /**
@@ -23,10 +22,13 @@ import org.loomraid.raid.StorageOpener;
  * backend, {@code NAME.user} and {@code NAME.password} for backend NAME alone. The file is read
  * when the configuration is.
  */
-final class PostgresBackends implements BackendSpecs.SpecParser {
+final class PostgresBackends {
 
   /** The spec prefix. */
   static final String PREFIX = "postgres:";
+
+  /** No credentials file, the default schema: for specs parsed without a configuration. */
+  static final PostgresBackends DEFAULTS = new PostgresBackends(new Properties(), null, "loomraid");
 
   private final Properties credentials;
   private final Path credentialsFile;
@@ -62,8 +64,12 @@ final class PostgresBackends implements BackendSpecs.SpecParser {
     return new PostgresBackends(credentials, credentialsFile, schema);
   }
 
-  @Override
-  public StorageOpener opener(String name, String spec) {
+  /**
+   * Returns an opener for backend {@code name} at {@code spec}, which starts with {@link #PREFIX}.
+   *
+   * @throws IllegalArgumentException if the spec is malformed or carries credentials
+   */
+  StorageOpener opener(String name, String spec) {
     String url = spec.substring(PREFIX.length());
     if (!url.startsWith("jdbc:postgresql://")) {
       throw new IllegalArgumentException("backend '" + name + "': spec must be "

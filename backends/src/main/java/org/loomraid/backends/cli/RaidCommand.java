@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.raid.RaidStorage;
 
 /** {@code loomraid raid}: a RAID front-end over the backends a properties file names. */

@@ -8,8 +8,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import javax.net.ssl.SSLContext;
-import org.loomraid.backends.remote.BackendSpecs;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.backends.remote.TlsContexts;
 import org.loomraid.raid.FailMode;
 import org.loomraid.raid.RaidStorage;
@@ -111,7 +110,7 @@ final class RaidConfig {
     if (tls != null) {
       specs.tls(tls);
     }
-    specs.scheme(PostgresBackends.PREFIX, PostgresBackends.of(
+    specs.postgres(PostgresBackends.of(
         file(properties, "postgres-credentials-file"), value(properties, "postgres-schema", "loomraid")));
     return specs.build();
   }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.loomraid.backends.file.FileStorage;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.server.StorageServer;
 
 /** {@code loomraid serve}: a storage server over a file storage directory. */
 final class ServeCommand implements Command {

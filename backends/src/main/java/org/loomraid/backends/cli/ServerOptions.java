@@ -3,9 +3,9 @@ package org.loomraid.backends.cli;
 import java.io.UncheckedIOException;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
-import org.loomraid.backends.remote.BackendSpecs;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.backends.remote.TlsContexts;
+import org.loomraid.raid.RaidStorage;
 import org.loomraid.storage.Storage;
 
 /**
@@ -43,20 +43,26 @@ record ServerOptions(String bind, int port, byte[] secret, SSLContext tls) {
    * @throws UncheckedIOException if the address cannot be bound
    */
   StorageServer start(Storage storage) {
-    return start(storage, BackendSpecs.defaults());
+    return builder(storage).start();
   }
 
-  /** Starts a server of {@code storage}; a served RAID's administration adds backends by {@code specs}. */
-  StorageServer start(Storage storage, BackendSpecs specs) {
-    StorageServer.Builder builder = StorageServer.builder(storage).bind(bind).port(port)
-        .backendSpecs(specs);
+  /**
+   * Starts a server of a RAID with these options, serving its administration; the
+   * administration's {@code add} opens backends by {@code specs}.
+   */
+  StorageServer start(RaidStorage raid, BackendSpecs specs) {
+    return builder(raid).raidAdmin(raid.admin()).backendOpeners(specs).start();
+  }
+
+  private StorageServer.Builder builder(Storage storage) {
+    StorageServer.Builder builder = StorageServer.builder(storage).bind(bind).port(port);
     if (secret != null) {
       builder.secret(secret);
     }
     if (tls != null) {
       builder.tls(tls);
     }
-    return builder.start();
+    return builder;
   }
 
   /** The line a serving command prints when it is ready; tests and scripts look for it. */

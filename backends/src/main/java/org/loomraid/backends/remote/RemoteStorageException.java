@@ -6,7 +6,7 @@ package org.loomraid.backends.remote;
  * connection or request (wrong protocol version, wrong secret, shutting down).
  *
  * <p>Deliberately not a {@link org.loomraid.storage.StorageException}: to a RAID whose backend is
- * a {@link RemoteStorage}, this is a failure that takes the backend out of service, while the
+ * a {@code RemoteStorage}, this is a failure that takes the backend out of service, while the
  * server's answers ({@code ConflictException}, {@code ObjectNotFoundException}, ...) arrive as
  * those very types. Transport problems (no connection, no response in time) arrive as
  * {@link java.io.UncheckedIOException} instead.
@@ -33,6 +33,12 @@ public class RemoteStorageException extends RuntimeException {
   /** {@link #remoteType()} of a refusal of a request that made no sense to the server. */
   public static final String PROTOCOL = "PROTOCOL";
 
+  /**
+   * {@link #remoteType()} of a refusal of a request beyond the connection's request limit (a
+   * client that does not respect the limit the server announced).
+   */
+  public static final String TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS";
+
   private final String remoteType;
 
   /**
@@ -51,7 +57,7 @@ public class RemoteStorageException extends RuntimeException {
    * Returns the class name of the exception the served storage threw (for example
    * {@code org.loomraid.storage.StorageClosedException}), or, for a refusal by the server itself,
    * one of {@link #VERSION_MISMATCH}, {@link #AUTHENTICATION_FAILED}, {@link #SHUTTING_DOWN},
-   * {@link #BUSY}, {@link #NOT_A_RAID}, {@link #PROTOCOL}.
+   * {@link #BUSY}, {@link #NOT_A_RAID}, {@link #PROTOCOL}, {@link #TOO_MANY_REQUESTS}.
    */
   public String remoteType() {
     return remoteType;

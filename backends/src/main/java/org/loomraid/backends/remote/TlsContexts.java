@@ -13,8 +13,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Builds the {@link SSLContext}s that {@link StorageServer.Builder#tls(SSLContext)} and
- * {@link RemoteStorage.Builder#tls(SSLContext)} take, from JDK keystores (PKCS#12 or JKS, as
+ * Builds the {@link SSLContext}s that {@code StorageServer.Builder.tls} and
+ * {@code RemoteStorage.Builder.tls} take, from JDK keystores (PKCS#12 or JKS, as
  * {@code keytool} writes them).
  */
 public final class TlsContexts {

@@ -103,6 +103,27 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes the process (SIGSTOP): it stops answering, but its sockets stay open and the kernel
+   * keeps accepting bytes for it, like a machine that hangs.
+   */
+  void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a frozen process run again (SIGCONT). */
+  void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+        .redirectErrorStream(true).start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** Waits for the process to end by itself; returns the exit code. */
   int awaitExit(Duration patience) throws InterruptedException {
     if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.loomraid.backends.remote.FakeRaidServer;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.server.FakeRaidServer;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.storage.MemoryStorage;
 
 /** {@code loomraid ctl} against a server with a stand-in RAID administration. */

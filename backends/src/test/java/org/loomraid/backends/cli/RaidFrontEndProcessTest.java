@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomraid.backends.file.FileStorage;
-import org.loomraid.backends.remote.RemoteStorage;
+import org.loomraid.backends.remote.client.RemoteStorage;
 import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionIterator;
 import org.loomraid.storage.TransactionRecord;

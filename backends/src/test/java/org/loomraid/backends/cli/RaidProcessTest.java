@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.loomraid.backends.remote.RemoteStorage;
-import org.loomraid.backends.remote.StorageServer;
+import org.loomraid.backends.remote.client.RemoteStorage;
+import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.raid.BackendState;
 import org.loomraid.raid.BackendTransition;
 import org.loomraid.raid.RaidStorage;
@@ -92,7 +92,7 @@ class RaidProcessTest {
     }
     RaidStorage raid = builder.open();
     cleanup.add(raid);
-    StorageServer front = StorageServer.builder(raid).start();
+    StorageServer front = StorageServer.builder(raid).raidAdmin(raid.admin()).start();
     cleanup.add(front);
 
     Writers writers = new Writers(raid, 4);

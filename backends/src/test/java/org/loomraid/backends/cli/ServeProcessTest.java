@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.loomraid.backends.remote.RemoteStorage;
+import org.loomraid.backends.remote.client.RemoteStorage;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Tid;
 

@@ -18,22 +18,22 @@ import org.loomraid.storage.TransactionRecord;
  * A test double: a storage whose {@code load} can be made to hang (ignoring interrupts) until
  * released, like a server that stops answering mid-call. Everything else is delegated.
  */
-final class BlockingStorage implements Storage {
+public final class BlockingStorage implements Storage {
 
   private final Storage delegate;
   private volatile CountDownLatch gate;
   private final AtomicInteger blocked = new AtomicInteger();
 
-  BlockingStorage(Storage delegate) {
+  public BlockingStorage(Storage delegate) {
     this.delegate = delegate;
   }
 
   /** From now on, every {@code load} waits until {@link #release()}. */
-  void blockLoads() {
+  public void blockLoads() {
     gate = new CountDownLatch(1);
   }
 
-  void release() {
+  public void release() {
     CountDownLatch current = gate;
     gate = null;
     if (current != null) {
@@ -42,7 +42,7 @@ final class BlockingStorage implements Storage {
   }
 
   /** How many loads are waiting right now. */
-  int blockedLoads() {
+  public int blockedLoads() {
     return blocked.get();
   }
 

@@ -8,12 +8,12 @@ import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionMeta;
 
 /** Small helpers for tests that write. */
-final class Commits {
+public final class Commits {
 
   private Commits() {}
 
   /** Commits one store of {@code text} to {@code oid}, expecting {@code serial}; returns the tid. */
-  static Tid write(Storage storage, Oid oid, Tid serial, String text) {
+  public static Tid write(Storage storage, Oid oid, Tid serial, String text) {
     try (StorageTransaction txn = storage.begin(TransactionMeta.of("test", "write " + text))) {
       txn.store(oid, serial, bytes(text));
       txn.vote();
@@ -21,11 +21,11 @@ final class Commits {
     }
   }
 
-  static byte[] bytes(String text) {
+  public static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String text(byte[] bytes) {
+  public static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 }

@@ -8,53 +8,62 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import org.loomraid.backends.remote.wire.Frame;
+import org.loomraid.backends.remote.wire.FrameEncoder;
+import org.loomraid.backends.remote.wire.FrameIo;
+import org.loomraid.backends.remote.wire.Hello;
+import org.loomraid.backends.remote.wire.Op;
+import org.loomraid.backends.remote.wire.OutgoingFrame;
+import org.loomraid.backends.remote.wire.PayloadReader;
+import org.loomraid.backends.remote.wire.Protocol;
+import org.loomraid.backends.remote.wire.SharedSecret;
 
 /** A test client that speaks raw bytes to a server, to send it anything at all. */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
 
-  RawClient(int port) throws IOException {
+  public RawClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     in = new BufferedInputStream(socket.getInputStream());
     out = socket.getOutputStream();
   }
 
-  void send(byte[] bytes) throws IOException {
+  public void send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  void preamble(int version) throws IOException {
+  public void preamble(int version) throws IOException {
     FrameIo.writePreamble(out, version);
   }
 
-  void frame(long requestId, int code, byte[] payload) throws IOException {
+  public void frame(long requestId, int code, byte[] payload) throws IOException {
     FrameEncoder frame = new FrameEncoder(requestId, code);
     frame.writeRaw(payload);
     FrameIo.write(out, frame.finish());
     out.flush();
   }
 
-  void frame(OutgoingFrame frame) throws IOException {
+  public void frame(OutgoingFrame frame) throws IOException {
     FrameIo.write(out, frame);
     out.flush();
   }
 
   /** Stops sending: the server sees the end of the stream. */
-  void endOutput() throws IOException {
+  public void endOutput() throws IOException {
     socket.shutdownOutput();
   }
 
-  Frame read() throws IOException {
-    return FrameIo.read(in, Protocol.MAX_FRAME_LENGTH, null, 0);
+  public Frame read() throws IOException {
+    return FrameIo.read(in, Protocol.MAX_FRAME_LENGTH);
   }
 
   /** Reads the server's hello; returns its payload. */
-  PayloadReader hello() throws IOException {
+  public PayloadReader hello() throws IOException {
     preamble(Protocol.VERSION);
     Frame hello = read();
     if (hello == null || hello.code() != Protocol.STATUS_OK) {
@@ -64,18 +73,15 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Performs the whole handshake, authenticating with {@code secret} (may be null). */
-  void handshake(byte[] secret) throws IOException {
+  public void handshake(byte[] secret) throws IOException {
     handshake(secret, true);
   }
 
   /** Performs the handshake; reads the server's response to the proof only if {@code await}. */
-  void handshake(byte[] secret, boolean await) throws IOException {
-    PayloadReader hello = hello();
-    hello.readUnsignedShort();
-    int flags = hello.readUnsignedByte();
-    hello.readString();
-    if ((flags & Protocol.FLAG_AUTH_REQUIRED) != 0) {
-      byte[] serverNonce = hello.readRaw(Protocol.NONCE_LENGTH);
+  public void handshake(byte[] secret, boolean await) throws IOException {
+    Hello hello = Hello.decode(hello(), "test");
+    if (hello.authRequired()) {
+      byte[] serverNonce = hello.nonce();
       byte[] clientNonce = SharedSecret.newNonce();
       SharedSecret shared = new SharedSecret(secret, "secret");
       FrameEncoder auth = new FrameEncoder(0, Op.AUTH.code);
@@ -96,7 +102,7 @@ final class RawClient implements AutoCloseable {
    *
    * @throws SocketTimeoutException if the server keeps the connection open for 10 s
    */
-  List<Frame> framesUntilClosed() throws IOException {
+  public List<Frame> framesUntilClosed() throws IOException {
     List<Frame> frames = new ArrayList<>();
     try {
       while (true) {

@@ -1,0 +1,23 @@
+package org.loomraid.backends.remote.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where the server creates threads: named virtual threads whose uncaught exceptions
+ * are logged at ERROR. Every name starts with {@code loomraid-server-}, then the port and the role.
+ */
+final class ServerThreads {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServerThreads.class);
+
+  private static final Thread.UncaughtExceptionHandler LOG_UNCAUGHT =
+      (thread, error) -> LOG.error("thread {} died unexpectedly", thread.getName(), error);
+
+  private ServerThreads() {}
+
+  /** Starts {@code task} on a new virtual thread called {@code name}. */
+  static Thread start(String name, Runnable task) {
+    return Thread.ofVirtual().name(name).uncaughtExceptionHandler(LOG_UNCAUGHT).start(task);
+  }
+}
