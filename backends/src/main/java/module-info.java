@@ -5,11 +5,16 @@
  * ({@code remote.server}) and what they share with their users ({@code remote}: the failure type
  * and TLS contexts). The wire protocol ({@code remote.wire}) and the command line are internal.
  */
+@SuppressWarnings("requires-automatic") // the PostgreSQL driver ships an automatic module name only
 module org.loomraid.backends {
   requires transitive org.loomraid.core;
+  requires transitive java.sql;
   requires org.slf4j;
+  requires com.zaxxer.hikari;
+  requires org.postgresql.jdbc;
 
   exports org.loomraid.backends.file;
+  exports org.loomraid.backends.postgres;
   exports org.loomraid.backends.remote;
   exports org.loomraid.backends.remote.client;
   exports org.loomraid.backends.remote.server;

@@ -17,6 +17,7 @@ class ModuleExportsTest {
   /** The API packages of the backends module; nothing else may be exported. */
   private static final Set<String> API_PACKAGES = Set.of(
       "org.loomraid.backends.file",
+      "org.loomraid.backends.postgres",
       "org.loomraid.backends.remote",
       "org.loomraid.backends.remote.client",
       "org.loomraid.backends.remote.server");

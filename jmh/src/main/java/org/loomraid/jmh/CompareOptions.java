@@ -81,6 +81,8 @@ record CompareOptions(
         -r, --time TIME      measurement iteration time, e.g. 1s, 500ms
         -v, --verbose        show JMH's own output
         -h, --help           show this text
+        --postgres           measure two-phase commits on PostgreSQL instead (a section of its
+                             own; --postgres --help lists its options)
 
       Exit status: 0 done, 1 a benchmark failed, 2 bad options.
       """;

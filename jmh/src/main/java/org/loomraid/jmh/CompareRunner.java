@@ -47,6 +47,9 @@ public final class CompareRunner {
 
   /** Runs the comparison; the table goes to {@code out}, progress and errors to {@code err}. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (PostgresComparison.isRequested(args)) {
+      return PostgresComparison.run(args, out, err);
+    }
     CompareOptions options;
     try {
       options = CompareOptions.parse(args);

@@ -5,6 +5,8 @@
  * latency and transaction size, over memory backends behind {@code LatencyStorage}) with its
  * {@code CommitFloorBenchmark} (the same commit on one backend, no RAID);
  * {@code FileCommitBenchmark} (the same over {@code FileStorage}, fsync off);
+ * {@code PostgresCommitBenchmark} (the same over {@code PostgresStorage}, real two-phase commits on
+ * a PostgreSQL server, run by {@code ./loomraid compare --postgres});
  * {@code ConcurrencyBenchmark} (commits per second with 1 to 1024 virtual-thread clients);
  * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency);
  * {@code ReadBenchmark} (load per read policy with one backend ten times slower);

@@ -13,7 +13,9 @@ import org.loomraid.raid.StorageOpener;
 /**
  * Turns backend spec strings into {@link StorageOpener}s for a RAID: {@code file:/directory}
  * opens a {@code FileStorage} in that directory (creating it if missing), {@code remote:host:port} connects a
- * {@link RemoteStorage} with this object's connection settings (secret, TLS, timeouts). Used by
+ * {@link RemoteStorage} with this object's connection settings (secret, TLS, timeouts),
+ * {@code postgres:jdbc:postgresql://host/db} opens a {@code PostgresStorage} with the credentials
+ * and schema of {@link PostgresBackends}. Used by
  * the {@code loomraid raid} configuration and, as the front-end server's {@link BackendOpeners}, by
  * the administration's {@code add}.
  */
@@ -23,12 +25,14 @@ final class BackendSpecs implements BackendOpeners {
   private final SSLContext tls;
   private final Duration connectTimeout;
   private final Duration callTimeout;
+  private final PostgresBackends postgres;
 
   private BackendSpecs(Builder builder) {
     this.secret = builder.secret;
     this.tls = builder.tls;
     this.connectTimeout = builder.connectTimeout;
     this.callTimeout = builder.callTimeout;
+    this.postgres = builder.postgres;
   }
 
   /** Specs with default settings for remote backends (no secret, no TLS, default timeouts). */
@@ -85,8 +89,11 @@ final class BackendSpecs implements BackendOpeners {
       }
       return client::connect;
     }
+    if (spec.startsWith(PostgresBackends.PREFIX)) {
+      return postgres.opener(name, spec);
+    }
     throw new IllegalArgumentException("backend '" + name + "': spec '" + spec
-        + "' must start with file: or remote:");
+        + "' must start with file:, postgres: or remote:");
   }
 
   /** Settings for remote backends. */
@@ -95,6 +102,7 @@ final class BackendSpecs implements BackendOpeners {
     private SSLContext tls;
     private Duration connectTimeout = RemoteStorage.DEFAULT_CONNECT_TIMEOUT;
     private Duration callTimeout = RemoteStorage.DEFAULT_CALL_TIMEOUT;
+    private PostgresBackends postgres = PostgresBackends.DEFAULTS;
 
     private Builder() {}
 
@@ -119,6 +127,12 @@ final class BackendSpecs implements BackendOpeners {
     /** The call timeout of remote backends (the RAID's own deadline usually ends calls first). */
     Builder callTimeout(Duration timeout) {
       this.callTimeout = positive(timeout, "callTimeout");
+      return this;
+    }
+
+    /** The credentials and schema of {@code postgres:} backends. */
+    Builder postgres(PostgresBackends backends) {
+      this.postgres = Objects.requireNonNull(backends, "postgres");
       return this;
     }
 

@@ -21,7 +21,7 @@ final class RaidCommand implements Command {
 
   @Override
   public String summary() {
-    return "serve a RAID over file: and remote: backends, configured by a properties file";
+    return "serve a RAID over file:, remote: and postgres: backends, configured by a properties file";
   }
 
   @Override
@@ -35,7 +35,8 @@ final class RaidCommand implements Command {
         Ctrl-C or SIGTERM (printing "loomraid raid: stopped").
 
         configuration (properties; only backend.* is required):
-          backend.NAME = file:/directory | remote:HOST:PORT   one line per backend
+          backend.NAME = file:/directory | remote:HOST:PORT | postgres:jdbc:postgresql://HOST/DB
+                                              one line per backend
           name = NAME                         the RAID's name (default: the file's name)
           port = 7070                         the front-end's port (0 picks a free one)
           bind = 127.0.0.1                    the front-end's address (0.0.0.0 for all)
@@ -45,6 +46,9 @@ final class RaidCommand implements Command {
           backend-secret-file = F             the secret of the remote backends
           backend-tls-truststore = F          connect to remote backends with TLS, trusting F
           backend-tls-password-file = F       its password (default: changeit)
+          postgres-credentials-file = F       user = ..., password = ... of the postgres:
+                                              backends (NAME.user, NAME.password for one)
+          postgres-schema = loomraid          the schema of the postgres: backends
           call-timeout = 5s                   one deadline per fan-out to the backends
           commit-lock-timeout = 30s
           write-mode = PARALLEL | SEQUENTIAL

@@ -25,7 +25,8 @@ final class RaidConfig {
   private static final Set<String> KEYS = Set.of("name", "port", "bind", "secret-file",
       "tls-keystore", "tls-password-file", "backend-secret-file", "backend-tls-truststore",
       "backend-tls-password-file", "call-timeout", "commit-lock-timeout", "write-mode",
-      "read-policy", "redundancy", "fail-mode", "auto-recover", "recovery-rate-limit");
+      "read-policy", "redundancy", "fail-mode", "auto-recover", "recovery-rate-limit",
+      "postgres-credentials-file", "postgres-schema");
 
   private final RaidStorage.Builder raid;
   private final ServerOptions server;
@@ -54,8 +55,8 @@ final class RaidConfig {
       }
     }
     if (backends.isEmpty()) {
-      throw new UsageException("configuration: no backends (add lines backend.NAME = file:/dir"
-          + " or backend.NAME = remote:HOST:PORT)");
+      throw new UsageException("configuration: no backends (add lines backend.NAME = file:/dir,"
+          + " backend.NAME = remote:HOST:PORT or backend.NAME = postgres:JDBC_URL)");
     }
     Duration callTimeout = duration(properties, "call-timeout", RaidStorage.DEFAULT_CALL_TIMEOUT);
     BackendSpecs specs = backendSpecs(properties, callTimeout);
@@ -109,6 +110,8 @@ final class RaidConfig {
     if (tls != null) {
       specs.tls(tls);
     }
+    specs.postgres(PostgresBackends.of(
+        file(properties, "postgres-credentials-file"), value(properties, "postgres-schema", "loomraid")));
     return specs.build();
   }
 

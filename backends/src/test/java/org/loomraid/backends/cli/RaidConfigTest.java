@@ -38,7 +38,7 @@ class RaidConfigTest {
   void mistakesAreNamed() throws Exception {
     assertRefused("no backends", "port = 0");
     assertRefused("unknown key 'colour'", "backend.a = file:/x\ncolour = blue");
-    assertRefused("must start with file: or remote:", "backend.a = ftp:/x");
+    assertRefused("must start with file:, postgres: or remote:", "backend.a = ftp:/x");
     assertRefused("must be remote:HOST:PORT", "backend.a = remote:nohost");
     assertRefused("has no valid port", "backend.a = remote:host:http");
     assertRefused("names no directory", "backend.a = file:");
