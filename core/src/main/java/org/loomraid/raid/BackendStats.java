@@ -11,6 +11,8 @@ final class BackendStats {
   private final LongAdder failures = new LongAdder();
   private final LongAdder totalNanos = new LongAdder();
   private final AtomicLong maxNanos = new AtomicLong();
+  /** A moving average of the latest calls' latency (racy updates: a hint, not a statistic). */
+  private volatile long recentNanos;
 
   /** Records one call that took {@code nanos}; {@code failed} if it was a failure (not an answer). */
   void record(long nanos, boolean failed) {
@@ -19,6 +21,8 @@ final class BackendStats {
       failures.increment();
     }
     totalNanos.add(nanos);
+    long recent = recentNanos;
+    recentNanos = recent + (nanos - recent) / 8;
     if (nanos > maxNanos.get()) {
       maxNanos.accumulateAndGet(nanos, Math::max);
     }
@@ -27,6 +31,11 @@ final class BackendStats {
   /** Records one call that gave no answer within {@code nanos}. */
   void recordFailure(long nanos) {
     record(nanos, true);
+  }
+
+  /** Returns the moving average of the latest calls' latency, in nanoseconds (0 before any). */
+  long recentNanos() {
+    return recentNanos;
   }
 
   long calls() {

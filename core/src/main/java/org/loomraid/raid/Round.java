@@ -231,6 +231,9 @@ final class Round<T> {
   void awaitAll(BooleanSupplier stop) {
     boolean interrupted = false;
     long nominal = createdNanos + timeoutNanos;
+    if (pending.get() > 0 && expectQuick()) {
+      BriefWait.await(() -> pending.get() == 0);
+    }
     while (pending.get() > 0 && !stop.getAsBoolean()) {
       if (!park(latestDeadline(), nominal)) {
         break;
@@ -247,6 +250,9 @@ final class Round<T> {
   /** Waits until {@code slot} has finished or is past its deadline; as {@link #awaitAll()}. */
   void awaitSlot(Slot<T> slot) {
     boolean interrupted = false;
+    if (!slot.finished() && slot.backend.stats().recentNanos() < BriefWait.QUICK_NANOS) {
+      BriefWait.await(slot::finished);
+    }
     while (!slot.finished()) {
       if (!park(slot.deadline(), slot.launchNanos + timeoutNanos)) {
         break;
@@ -275,6 +281,16 @@ final class Round<T> {
     long toNominal = nominal - now;
     long slice = toNominal > 0 ? toNominal : Math.max(timeoutNanos / 8, 1_000_000L);
     LockSupport.parkNanos(this, Math.min(left, slice));
+    return true;
+  }
+
+  /** Whether every backend on a thread of its own answered quickly lately ({@link BriefWait}). */
+  private boolean expectQuick() {
+    for (Slot<T> slot : slots) {
+      if (!slot.inline && slot.backend.stats().recentNanos() >= BriefWait.QUICK_NANOS) {
+        return false;
+      }
+    }
     return true;
   }
 
