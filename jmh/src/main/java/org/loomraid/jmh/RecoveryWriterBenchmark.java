@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,7 @@ import org.loomraid.raid.RaidStorage;
 import org.loomraid.raid.ReadPolicy;
 import org.loomraid.raid.RecoveryHandle;
 import org.loomraid.raid.RecoveryPhase;
+import org.loomraid.raid.RecoveryProgress;
 import org.loomraid.raid.StorageOpener;
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Storage;
@@ -48,14 +50,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * of 256 bytes, to {@code a} and {@code b}.
  * <ul>
  *   <li>{@code IDLE}: {@code c} stays DEGRADED ("added"); nothing else runs.</li>
- *   <li>{@code RECOVERING}: for the whole iteration {@code c} is being recovered: as soon as one
- *       recovery has promoted it, it is removed and added empty again, and the next recovery
- *       starts. So every sample falls during a recovery (its copy, catch-up or final step under the
- *       commit lock), but for the moments between two.</li>
+ *   <li>{@code RECOVERING}: from the start of the warm-up to the end of the measurement {@code c}
+ *       is being recovered: as soon as one recovery has promoted it, it is removed and added empty
+ *       again, and the next recovery starts. So every sample falls during a recovery (its copy,
+ *       catch-up or final step under the commit lock), but for the moments between two.</li>
  * </ul>
  * {@code storage}: {@code MEMORY} backends, or {@code FILE} backends synced at every commit and
  * restore ({@code FsyncPolicy.EVERY_COMMIT}). The figure is p99 (RECOVERING) / p99 (IDLE); each
- * iteration prints how many recoveries ran in it.
+ * iteration prints (on stderr) how many recoveries have completed and where the current one is.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -87,9 +89,15 @@ public class RecoveryWriterBenchmark {
   private volatile boolean stopping;
   private volatile RuntimeException driverFailure;
   private Thread driver;
+  private volatile RecoveryHandle current;
   private final AtomicInteger recoveries = new AtomicInteger();
 
-  /** Fills {@code a} and {@code b} with the history and opens the RAID over them. */
+  /**
+   * Fills {@code a} and {@code b} with the history, opens the RAID over them, adds an empty
+   * {@code c} and, for {@code RECOVERING}, starts recovering it: the recoveries run through warm-up
+   * and measurement, so that they complete (a recovery takes longer than an iteration) and the
+   * samples include their final steps under the commit lock.
+   */
   @Setup(Level.Trial)
   public void open() throws IOException {
     file = switch (storage) {
@@ -108,6 +116,7 @@ public class RecoveryWriterBenchmark {
     }
     raid = RaidSubject.open(CommitPath.PARALLEL_THREADS, sources, ReadPolicy.RANDOM);
     workload = new CommitWorkload(raid, 10, CommitBenchmark.OBJECT_SETS);
+    startRecovering();
   }
 
   /**
@@ -133,11 +142,7 @@ public class RecoveryWriterBenchmark {
   }
 
   /** Adds an empty {@code c}, and for {@code RECOVERING} starts recovering it over and over. */
-  @Setup(Level.Iteration)
-  public void startIteration() {
-    stopping = false;
-    driverFailure = null;
-    recoveries.set(0);
+  private void startRecovering() {
     raid.admin().add("c", emptyTarget());
     if (phase.equals("RECOVERING")) {
       driver = DRIVERS.newThread(this::recoverOverAndOver);
@@ -158,6 +163,7 @@ public class RecoveryWriterBenchmark {
     try {
       while (!stopping) {
         RecoveryHandle handle = raid.admin().recover("c");
+        current = handle;
         while (!handle.await(Duration.ofMillis(50))) {
           if (stopping) {
             handle.cancel();
@@ -171,6 +177,9 @@ public class RecoveryWriterBenchmark {
         }
         recoveries.incrementAndGet();
         raid.admin().remove("c");
+        if (file) {
+          deleteTargets(); // the removed backend's directory: nothing opens it again
+        }
         raid.admin().add("c", emptyTarget());
       }
     } catch (InterruptedException e) {
@@ -181,38 +190,57 @@ public class RecoveryWriterBenchmark {
     }
   }
 
-  /** Stops the recoveries, checks that they worked, and removes {@code c}. */
+  /**
+   * Reports how many recoveries have completed and where the current one is (on stderr, so the
+   * table that {@code compare --real} prints on stdout stays clean), fails the run if the
+   * recoveries failed, and collects garbage between iterations.
+   */
   @TearDown(Level.Iteration)
-  public void stopIteration() throws InterruptedException {
-    stopping = true;
-    if (driver != null) {
-      driver.join();
-      driver = null;
-      System.out.println("recoveries completed in this iteration: " + recoveries.get());
-    }
+  public void endIteration() {
     if (driverFailure != null) {
       throw driverFailure;
     }
-    raid.admin().remove("c");
-    if (file) {
-      deleteTargets();
+    if (driver != null) {
+      RecoveryHandle handle = current;
+      String now = handle == null ? "none started" : describe(handle.progress());
+      System.err.println("recoveries completed so far: " + recoveries.get() + "; current: " + now);
     }
     RaidSubject.collectGarbage();
   }
 
-  /** Closes the RAID and deletes every file. */
+  private static String describe(RecoveryProgress progress) {
+    return String.format(Locale.ROOT, "%s, %.1f of %.1f MiB in %.1f s", progress.phase(),
+        progress.bytesCopied() / 1048576.0, progress.bytesTotal() / 1048576.0,
+        progress.elapsed().toMillis() / 1000.0);
+  }
+
+  /** Stops the recoveries, checks that they worked, closes the RAID and deletes every file. */
   @TearDown(Level.Trial)
-  public void close() throws IOException {
+  public void close() throws InterruptedException {
+    stopping = true;
     try {
-      raid.close();
+      if (driver != null) {
+        driver.join();
+        System.err.println("recoveries completed in the trial: " + recoveries.get());
+      }
+      if (driverFailure != null) {
+        throw driverFailure;
+      }
     } finally {
-      delete(root);
+      try {
+        raid.close();
+      } finally {
+        delete(root);
+      }
     }
   }
 
+  /** Deletes the directories of recovered backends that have been removed (all but the newest). */
   private void deleteTargets() {
+    String newest = "c" + targets.get();
     try (Stream<Path> children = Files.list(root)) {
-      for (Path child : children.filter(p -> p.getFileName().toString().startsWith("c")).toList()) {
+      for (Path child : children.filter(p -> p.getFileName().toString().startsWith("c")
+          && !p.getFileName().toString().equals(newest)).toList()) {
         delete(child);
       }
     } catch (IOException e) {
