@@ -206,6 +206,7 @@ final class Recovery implements RecoveryHandle {
   private void run() {
     boolean maintenance = false;
     RecoveryPhase current = RecoveryPhase.OPENING;
+    RecoveryPhase reported = null;
     String reason = "";
     try {
       try {
@@ -223,6 +224,10 @@ final class Recovery implements RecoveryHandle {
           break;
         }
         phase = current;
+        if (current != reported) {
+          reported = current;
+          Telemetry.recovery(engine.name(), this);
+        }
         Step step = switch (current) {
           case OPENING -> open();
           case VERIFYING -> verify();
@@ -275,6 +280,7 @@ final class Recovery implements RecoveryHandle {
       }
       endNanos = System.nanoTime();
       phase = last;
+      Telemetry.recovery(engine.name(), this);
       done.countDown();
     }
   }
@@ -578,6 +584,7 @@ final class Recovery implements RecoveryHandle {
           return new Result<>(null, batch.side(), batch.failure());
         }
         Copied copied = batch.value();
+        Telemetry.recovery(engine.name(), this);
         budget -= copied.bytes();
         if (!copied.more()) {
           return new Result<>(true, null, null);

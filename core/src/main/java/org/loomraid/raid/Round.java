@@ -316,6 +316,7 @@ final class Round<T> {
     volatile Thread thread;
     private T value;
     private Throwable error;
+    private long elapsedNanos;
 
     Slot(Round<T> round, int index, Backend backend, Storage storage) {
       this.round = round;
@@ -463,6 +464,7 @@ final class Round<T> {
       long elapsed = System.nanoTime() - startNanos;
       value = result;
       error = failure;
+      elapsedNanos = elapsed;
       if (casState(CALLING, DONE)) {
         backend.stats().record(elapsed, Outcome.of(failure).blamesBackend());
         round.completed();
@@ -478,6 +480,18 @@ final class Round<T> {
         case DONE -> Outcome.of(error);
         case NOT_REACHED -> Outcome.NOT_REACHED;
         default -> Outcome.NO_RESPONSE;
+      };
+    }
+
+    /**
+     * Returns how long the call took if it finished in time, the timeout if it was given up while
+     * calling, else 0; only meaningful once the round is over.
+     */
+    long nanos() {
+      return switch (state()) {
+        case DONE -> elapsedNanos;
+        case ABANDONED -> round.timeoutNanos;
+        default -> 0;
       };
     }
 
