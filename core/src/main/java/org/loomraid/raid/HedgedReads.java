@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
  * a backend that is slow has a slow percentile of its own, and would never be hedged away from.
  *
  * <p>Hedges are bounded by a budget, a fraction of reads ({@link #budget(double)}, 5 % by default):
- * at most that many reads, plus a burst of 10, are ever sent twice, so hedging cannot double the
- * load on slow backends that are slow because of load.
+ * at most that fraction of reads is ever sent twice (an allowance left unused is saved up for at
+ * most 10 hedges), so hedging cannot double the load on backends that are slow because of load.
  *
  * <p>The outcome model holds for both calls: an answer from either (a value, or "not found") is
  * the read's answer; a backend that fails is degraded, also when the other one answered first; a

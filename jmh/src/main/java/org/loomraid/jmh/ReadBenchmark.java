@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.loomraid.raid.BackendInfo;
 import org.loomraid.raid.HedgedReads;
+import org.loomraid.raid.RaidStorage;
 import org.loomraid.raid.ReadPolicy;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -101,10 +103,18 @@ public class ReadBenchmark {
         .budget(Double.parseDouble(matcher.group(2)) / 100);
   }
 
-  /** Checks that no backend was lost, then closes the RAID. */
+  /**
+   * Prints how the calls spread over the backends (the slow one last), checks that no backend was
+   * lost, then closes the RAID.
+   */
   @TearDown(Level.Trial)
   public void close() {
     try {
+      StringBuilder spread = new StringBuilder("calls per backend (the last is the slow one):");
+      for (BackendInfo backend : ((RaidStorage) subject).backends()) {
+        spread.append(' ').append(backend.name()).append('=').append(backend.calls());
+      }
+      System.out.println(spread);
       RaidSubject.requireIntact(subject);
     } finally {
       subject.close();
