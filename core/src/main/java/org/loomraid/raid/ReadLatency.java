@@ -4,10 +4,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How fast one backend has been answering reads, for {@link ReadPolicy#LEAST_LATENCY}: an
- * exponentially weighted mean whose weights decay with time, not with the number of samples
- * (a sample {@code dt} after the previous one moves the mean by {@code 1 - e^(-dt/tau)} of the
- * difference, {@code tau} = 1 second), so the mean covers about the last second whatever the read
- * rate, and the first sample after a long pause counts for nearly everything.
+ * exponentially weighted mean of the logarithm of its read latencies (a geometric mean, so that a
+ * rare stall of a hundred times the usual latency moves it by a factor of a few, not a hundred,
+ * while a backend that is steadily slower stays so), whose weights decay with time, not with the
+ * number of samples (a sample {@code dt} after the previous one moves the mean by
+ * {@code 1 - e^(-dt/tau)} of the difference, {@code tau} = 1 second). The mean thus covers about
+ * the last second whatever the read rate, and the first sample after a long pause counts for
+ * nearly everything.
  *
  * <p>It also says when the backend is due for a probe: when no read has been sent to it for
  * {@link #PROBE_INTERVAL_NANOS}; one caller claims the probe by a compare-and-set, the others go
@@ -27,26 +30,36 @@ final class ReadLatency {
   /** How stale the time of the last pick may get before it is written again. */
   private static final long PICK_GRANULARITY_NANOS = 1_000_000L;
 
-  private volatile double meanNanos = Double.NaN;
+  private volatile double logMean = Double.NaN;
   private volatile long sampledAt;
   private final AtomicLong pickedAt = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
 
   /** Adds one read that took {@code nanos}, ended at {@code now}. */
   void sample(long nanos, long now) {
-    double mean = meanNanos;
+    double value = Math.log(Math.max(nanos, 1));
+    double mean = logMean;
     if (Double.isNaN(mean)) {
-      meanNanos = nanos;
+      logMean = value;
     } else {
       double weight = 1 - Math.exp(-Math.max(0, now - sampledAt) / TAU_NANOS);
-      meanNanos = mean + weight * (nanos - mean);
+      logMean = mean + weight * (value - mean);
     }
     sampledAt = now;
   }
 
-  /** Returns the mean read latency in nanoseconds, or 0 if the backend was never read from. */
+  /**
+   * Returns the logarithm of the (geometric) mean read latency in nanoseconds, for comparisons;
+   * negative infinity if the backend was never read from, so that it is tried first.
+   */
+  double score() {
+    double mean = logMean;
+    return Double.isNaN(mean) ? Double.NEGATIVE_INFINITY : mean;
+  }
+
+  /** Returns the geometric mean read latency in nanoseconds, or 0 if never read from. */
   double mean() {
-    double mean = meanNanos;
-    return Double.isNaN(mean) ? 0 : mean;
+    double mean = logMean;
+    return Double.isNaN(mean) ? 0 : Math.exp(mean);
   }
 
   /** Records that a read went to this backend at {@code now}. */

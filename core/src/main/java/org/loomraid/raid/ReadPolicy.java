@@ -11,8 +11,9 @@ public enum ReadPolicy {
   ROUND_ROBIN,
   /**
    * The backend that has been answering reads fastest: of two optimal backends drawn at random,
-   * the one whose read latency, an exponentially weighted mean over about the last second, is
-   * lower ("power of two choices", so concurrent readers do not all pile onto one backend). A
+   * the one whose read latency, an exponentially weighted geometric mean over about the last second
+   * (so a rare stall does not outweigh a steady difference), is lower ("power of two choices", so
+   * concurrent readers do not all pile onto one backend). A
    * backend that has served no read for half a second gets the next one as a probe, so one that
    * recovered or became faster is noticed within seconds, at the cost of one read per backend
    * per half second.

@@ -243,7 +243,7 @@ final class ReadRouter {
       }
       Backend a = candidates.get(first);
       Backend b = candidates.get(second);
-      chosen = b.readLatency().mean() < a.readLatency().mean() ? b : a;
+      chosen = b.readLatency().score() < a.readLatency().score() ? b : a;
     }
     chosen.readLatency().picked(now);
     return chosen;
