@@ -57,6 +57,9 @@ final class CommitEvent extends Event {
   @Description("committed, aborted, or the simple name of the exception the caller got")
   String outcome;
 
+  /** When the phase being timed began (not recorded: the transaction's own bookkeeping). */
+  transient long phaseStart;
+
   /** Returns whether a recording wants this event now (costs nothing when none does). */
   static boolean wanted() {
     return new CommitEvent().isEnabled();

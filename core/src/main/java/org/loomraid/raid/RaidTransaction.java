@@ -29,7 +29,6 @@ final class RaidTransaction extends BufferedTransaction {
   private List<Round.Slot<StorageTransaction>> voted = List.of();
   /** The JFR event of this transaction, or null while no recording wants one. */
   private CommitEvent trace;
-  private long phaseStart;
 
   RaidTransaction(Engine engine, TransactionMeta meta, Tid requestedTid, StorageLimits limits) {
     super(meta, requestedTid, limits, engine.name());
@@ -49,11 +48,11 @@ final class RaidTransaction extends BufferedTransaction {
       vote(stores);
       return;
     }
-    phaseStart = System.nanoTime();
+    trace.phaseStart = System.nanoTime();
     try {
       vote(stores);
     } catch (RuntimeException | Error e) {
-      long waited = System.nanoTime() - phaseStart;
+      long waited = System.nanoTime() - trace.phaseStart;
       if (holdsCommitLock) {
         trace.vote = waited;
       } else {
@@ -62,7 +61,7 @@ final class RaidTransaction extends BufferedTransaction {
       traced(e);
       throw e;
     }
-    trace.vote = System.nanoTime() - phaseStart;
+    trace.vote = System.nanoTime() - trace.phaseStart;
     trace.backends = voted.size();
     trace.tid = tid.value();
   }
@@ -76,8 +75,8 @@ final class RaidTransaction extends BufferedTransaction {
       holdsCommitLock = true;
       if (trace != null) {
         long now = System.nanoTime();
-        trace.lockWait = now - phaseStart;
-        phaseStart = now;
+        trace.lockWait = now - trace.phaseStart;
+        trace.phaseStart = now;
       }
       lifecycle.checkWritable();
       CommitPoint.resolvePending(engine);
@@ -186,7 +185,7 @@ final class RaidTransaction extends BufferedTransaction {
   @Override
   protected Tid onCommit() {
     if (trace != null) {
-      phaseStart = System.nanoTime();
+      trace.phaseStart = System.nanoTime();
     }
     engine.lifecycle().enterPhase();
     Throwable failure = null;
@@ -199,7 +198,7 @@ final class RaidTransaction extends BufferedTransaction {
       release();
       engine.lifecycle().exitPhase();
       if (trace != null) {
-        trace.commit = System.nanoTime() - phaseStart;
+        trace.commit = System.nanoTime() - trace.phaseStart;
         traced(failure);
       }
     }

@@ -316,7 +316,7 @@ final class Round<T> {
     volatile Thread thread;
     private T value;
     private Throwable error;
-    private long elapsedNanos;
+    private int elapsedMicros; // an int, so that a slot costs no more memory than before
 
     Slot(Round<T> round, int index, Backend backend, Storage storage) {
       this.round = round;
@@ -464,7 +464,7 @@ final class Round<T> {
       long elapsed = System.nanoTime() - startNanos;
       value = result;
       error = failure;
-      elapsedNanos = elapsed;
+      elapsedMicros = (int) Math.min(elapsed / 1000, Integer.MAX_VALUE);
       if (casState(CALLING, DONE)) {
         backend.stats().record(elapsed, Outcome.of(failure).blamesBackend());
         round.completed();
@@ -484,12 +484,12 @@ final class Round<T> {
     }
 
     /**
-     * Returns how long the call took if it finished in time, the timeout if it was given up while
-     * calling, else 0; only meaningful once the round is over.
+     * Returns how long the call took (to the microsecond) if it finished in time, the timeout if
+     * it was given up while calling, else 0; only meaningful once the round is over.
      */
     long nanos() {
       return switch (state()) {
-        case DONE -> elapsedNanos;
+        case DONE -> elapsedMicros * 1000L;
         case ABANDONED -> round.timeoutNanos;
         default -> 0;
       };
