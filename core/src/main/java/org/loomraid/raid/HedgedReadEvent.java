@@ -10,7 +10,8 @@ import jdk.jfr.Timespan;
 
 /**
  * JFR event {@code org.loomraid.HedgedRead}: a read that was sent to a second backend because the
- * first had not answered in time; the event's duration is the read's, as its caller waited.
+ * first had not answered in time; the event lasts from the hedge to the end of the attempt (its
+ * {@code delay} field says how long the first backend had had before).
  */
 @Name(HedgedReadEvent.NAME)
 @Label("RAID Hedged Read")

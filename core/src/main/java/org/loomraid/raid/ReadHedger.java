@@ -83,11 +83,6 @@ final class ReadHedger {
     return instance != null && !instance.readsNeverBlock();
   }
 
-  /** Returns how many reads were sent to a second backend. */
-  long hedges() {
-    return hedges.get();
-  }
-
   /**
    * Runs one attempt of a read: on {@code first}, hedged on another optimal backend not in
    * {@code tried} if the delay passes.
