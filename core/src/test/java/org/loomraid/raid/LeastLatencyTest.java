@@ -56,7 +56,7 @@ class LeastLatencyTest {
   @Test
   void readsKeepAwayFromASlowBackendSaveForItsProbes() {
     Duration fast = Duration.ofMillis(1);
-    open(fast, fast, Duration.ofMillis(15));
+    open(fast, fast, Duration.ofMillis(50));
     int reads = 200;
     long start = System.nanoTime();
     for (int i = 0; i < reads; i++) {
