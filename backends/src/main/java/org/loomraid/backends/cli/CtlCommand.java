@@ -71,7 +71,8 @@ final class CtlCommand implements Callable<Integer> {
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
       converter = OptionTypes.PositiveDuration.class, scope = ScopeType.INHERIT,
-      description = "bound on connecting and on each call, e.g. 500ms, 5s (default: ${DEFAULT-VALUE})")
+      description = "bound on connecting and on each call, e.g. 500ms, 5s"
+          + " (default: ${DEFAULT-VALUE})")
   private Duration timeout;
 
   // 0.1.0 documented the wait options before the action ("ctl --no-wait recover b"); they are
@@ -305,8 +306,8 @@ final class CtlCommand implements Callable<Integer> {
   @Command(name = "add",
       description = {"Adds a backend; it starts DEGRADED, then recover it.",
           "%nAdds backend NAME at SPEC to the RAID, DEGRADED (\"added\") until recovered."
-              + " Credentials never go into a SPEC: a postgres: backend takes those of the front-end's"
-              + " postgres-credentials-file."},
+              + " Credentials never go into a SPEC: a postgres: backend takes those of the"
+              + " front-end's postgres-credentials-file."},
       exitCodeList = {
           "0:OK: added",
           "3:UNKNOWN: cannot connect, refused (say, the name is taken), or bad arguments"})

@@ -69,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path root;
     try {
-      root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("loomraid-demo-");
+      root = dir != null ? Files.createDirectories(dir)
+          : Files.createTempDirectory("loomraid-demo-");
     } catch (IOException e) {
       throw new UsageException("--dir: cannot create the directory: " + e.getMessage());
     }

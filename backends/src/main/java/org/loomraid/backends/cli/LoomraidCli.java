@@ -14,8 +14,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
@@ -114,7 +114,8 @@ public final class LoomraidCli implements Callable<Integer> {
   }
 
   private static String message(ParameterException e) {
-    if (!(e instanceof UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+    if (!(e instanceof UnmatchedArgumentException unmatched)
+        || unmatched.getUnmatched().isEmpty()) {
       return e.getMessage();
     }
     String first = unmatched.getUnmatched().get(0);
@@ -125,9 +126,9 @@ public final class LoomraidCli implements Callable<Integer> {
       int equals = first.indexOf('=');
       first = equals > 0 ? first.substring(0, equals) : first;
       what = "Unknown option: '" + first + "'";
-      for (ArgSpec arg : command.args()) {
-        if (arg.isOption() && !arg.hidden()) {
-          candidates.addAll(List.of(((CommandLine.Model.OptionSpec) arg).names()));
+      for (OptionSpec option : command.options()) {
+        if (!option.hidden()) {
+          candidates.addAll(List.of(option.names()));
         }
       }
     } else if (!command.subcommands().isEmpty()) {

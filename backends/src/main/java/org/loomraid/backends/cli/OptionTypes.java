@@ -33,7 +33,7 @@ final class OptionTypes {
     }
   }
 
-  /** A positive duration: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT5S}. */
+  /** A positive duration: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO {@code PT5S}. */
   static final class PositiveDuration implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {

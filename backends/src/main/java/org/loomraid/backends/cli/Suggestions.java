@@ -60,7 +60,7 @@ final class Suggestions {
     return Math.max(1, Math.min(3, word.length() / 3));
   }
 
-  /** The optimal-string-alignment distance: insertions, deletions, substitutions, transpositions. */
+  /** The optimal-string-alignment distance: insertions, deletions, substitutions, swaps. */
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];
     for (int i = 0; i <= a.length(); i++) {

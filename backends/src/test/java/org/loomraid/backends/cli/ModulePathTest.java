@@ -94,7 +94,8 @@ class ModulePathTest {
       }
       try {
         for (ModuleReference module : ModuleFinder.of(path).findAll()) {
-          if (MODULES.contains(module.descriptor().name()) && found.add(module.descriptor().name())) {
+          String name = module.descriptor().name();
+          if (MODULES.contains(name) && found.add(name)) {
             entries.add(entry);
           }
         }
