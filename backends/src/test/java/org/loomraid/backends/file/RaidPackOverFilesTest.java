@@ -29,8 +29,8 @@ import org.loomraid.testing.FaultyStorage.Operation;
 
 /**
  * A RAID over file storages with a large log and fsync on every commit: a pack that outlasts the
- * call timeout many times over, with a commit arriving in the middle of it, leaves every backend in
- * service and the commit on every backend.
+ * call timeout several times over, with a commit arriving in the middle of it, leaves every backend
+ * in service and the commit on every backend.
  */
 class RaidPackOverFilesTest {
 
@@ -58,12 +58,15 @@ class RaidPackOverFilesTest {
     List<BackendTransition> transitions = new CopyOnWriteArrayList<>();
     List<FaultyStorage> opened = new CopyOnWriteArrayList<>();
     RaidStorage.Builder builder = RaidStorage.builder("packing")
-        .callTimeout(Duration.ofMillis(20)).listener(transitions::add);
+        .callTimeout(Duration.ofMillis(250)).listener(transitions::add);
     for (int i = 0; i < 2; i++) {
       Path directory = directories.get(i);
       builder.backend(List.of("a", "b").get(i), () -> {
         FaultyStorage counted = FaultyStorage.wrap(
             FileStorage.builder(directory).fsyncPolicy(FsyncPolicy.EVERY_COMMIT).open());
+        // The pack of the large log, made to outlast the call timeout four times over whatever
+        // the machine's speed: a second before the storage's own pack begins.
+        counted.on(Operation.PACK).delay(Duration.ofSeconds(1));
         opened.add(counted);
         return counted;
       });
@@ -71,6 +74,7 @@ class RaidPackOverFilesTest {
     try (RaidStorage raid = builder.open()) {
       transitions.clear();
       Tid horizon = last;
+      long packStart = System.nanoTime();
       CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> raid.pack(horizon),
           Thread::startVirtualThread);
       await().until(() -> opened.stream().allMatch(s -> s.calls(Operation.PACK) == 1));
@@ -83,6 +87,8 @@ class RaidPackOverFilesTest {
         committed = tx.commit();
       }
       pack.get(60, TimeUnit.SECONDS);
+      Duration packed = Duration.ofNanos(System.nanoTime() - packStart);
+      assertTrue(packed.compareTo(Duration.ofSeconds(1)) > 0, "the pack took " + packed);
 
       assertTrue(packStillRunning, "the pack ended before the commit came: make the log larger");
       assertEquals(List.of(), transitions, "a backend left service");
