@@ -14,9 +14,11 @@ import org.loomraid.storage.Tid;
 /**
  * Serves a RAID's reads: each from one optimal backend chosen by the {@link ReadPolicy}, bounded by
  * the call timeout (on the caller's thread for a backend whose reads never block, since no deadline
- * is at risk there; on a virtual thread otherwise). A failure degrades the backend and the read
- * moves to another, invisibly; an answer (such as not found) is returned at once; a read the JVM
- * did not get to run in time is refused as overload, degrading nobody.
+ * is at risk there; on a virtual thread otherwise, and hedged on a second backend by the
+ * {@link ReadHedger} if the RAID hedges reads). A failure degrades the backend and the read moves to
+ * another, invisibly; an answer (such as not found) is returned at once; a read the JVM did not get
+ * to run in time is refused as overload, degrading nobody. With {@link ReadPolicy#LEAST_LATENCY}
+ * every answered read feeds its backend's {@link ReadLatency}.
  *
  * <p>Reads see the RAID's last committed transaction, no later: while a commit is being fanned
  * out, some backends already show it and others do not yet, so a read caps what it returns at the
