@@ -129,6 +129,16 @@ final class CommitGate {
     chose(tid);
   }
 
+  /**
+   * Moves the RAID to a history a backend holds beyond it (commits that were in doubt), when that
+   * backend is brought back as the only one in service; under the lock.
+   */
+  void adopt(Tid last, long transactionCount) {
+    lastCommitted = last;
+    chose(last);
+    committedCount.set(transactionCount);
+  }
+
   /** Sets where the RAID starts: its last tid and transaction count. */
   void startAt(Tid last, long transactionCount) {
     lastCommitted = last;

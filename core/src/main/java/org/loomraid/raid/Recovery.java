@@ -435,10 +435,26 @@ final class Recovery implements RecoveryHandle {
     if (!count.ok()) {
       return Step.fail(count.failure());
     }
-    long expected = gate.committedCount() + (found.equals(acknowledged) ? 0 : 1);
-    if (count.value() != expected) {
-      return Step.fail("refused: backend '" + backend.name() + "' holds " + count.value()
-          + " transactions where the RAID holds " + expected);
+    // Beyond the acknowledged tid the target may hold commits that were in doubt (tids the RAID
+    // chose, checked above): up to and including it, it must hold exactly what the RAID holds.
+    Result<Long> beyond = targetStep("transactions", slot -> {
+      long n = 0;
+      try (TransactionIterator it = target.transactions(acknowledged)) {
+        while (it.hasNext()) {
+          it.next();
+          n++;
+        }
+      }
+      return n;
+    });
+    if (!beyond.ok()) {
+      return Step.fail(beyond.failure());
+    }
+    long upToAcknowledged = count.value() - beyond.value();
+    if (upToAcknowledged != gate.committedCount()) {
+      return Step.fail("refused: backend '" + backend.name() + "' holds " + upToAcknowledged
+          + " transactions up to " + acknowledged + " where the RAID holds "
+          + gate.committedCount());
     }
     targetLast = found;
     targetCount = count.value();
@@ -764,7 +780,8 @@ final class Recovery implements RecoveryHandle {
         promotion.unlock();
       }
       if (end.isAfter(last)) {
-        gate.committed(end); // the in-doubt commit this backend holds is the RAID's last now
+        // What was in doubt and this backend holds is the RAID's history now.
+        gate.adopt(end, targetCount);
       }
       backend.position(end, gate.committedCount());
     } finally {
