@@ -849,7 +849,7 @@ final class Scrub implements ScrubHandle {
 
   private String tooFew(int count, String what) {
     return "a scrub compares two or more backends, and RAID '" + engine.name() + "' has "
-        + count + " " + what + " (" + engine.roster().describe() + ")"
+        + count + " " + (count == 1 ? what.replaceFirst("backends", "backend") : what) + " (" + engine.roster().describe() + ")"
         + (left.isEmpty() ? "" : "; left: " + left);
   }
 
