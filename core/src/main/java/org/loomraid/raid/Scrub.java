@@ -114,6 +114,11 @@ final class Scrub implements ScrubHandle {
     TransactionRecord head() {
       return buffered.peek();
     }
+
+    /** A participant for naming only, before the scrub has fixed its backends. */
+    static Participant of(Backend backend) {
+      return new Participant(backend, null, Tid.NONE);
+    }
   }
 
   /** Backends whose head holds the same content, or that all lack the transaction (no record). */
@@ -154,6 +159,7 @@ final class Scrub implements ScrubHandle {
     this.options = options;
     this.from = from;
     this.position = from.after();
+    this.compared = names(engine.roster().optimal().stream().map(Participant::of).toList());
   }
 
   /** Starts the scrub's thread; once. */
