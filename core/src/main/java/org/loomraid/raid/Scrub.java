@@ -353,6 +353,9 @@ final class Scrub implements ScrubHandle {
    * limit.
    */
   private Step compare() {
+    if (engine.lifecycle().isClosed()) {
+      return Step.fail("the RAID closed");
+    }
     retire();
     if (active.size() < 2) {
       return Step.fail(tooFew(active.size(), "backends left to compare"));
@@ -482,8 +485,11 @@ final class Scrub implements ScrubHandle {
       boolean cancelled = cancelReason != null && !outcome.finished();
       if (!cancelled && outcome.blamesBackend()
           && (outcome != Outcome.NO_RESPONSE || !verdict.overloaded())) {
-        engine.dispatcher().degrade(slot, slot.failureReason());
-        continue; // it left service: the next retire() drops it
+        if (engine.supervisor().degrade(participant.backend, participant.instance,
+            slot.failureReason(), leftover)) {
+          continue; // it left service: the next retire() drops it
+        }
+        leftover = null; // closed by the degradation's attempt
       }
       if (leftover != null) {
         engine.supervisor().closeInBackground(participant.backend, null, leftover);
