@@ -95,6 +95,38 @@ class CtlCommandTest {
   }
 
   @Test
+  void connectionOptionsMayFollowTheAction() {
+    CliRun after = CliRun.of("ctl", "status", "--port", String.valueOf(raid.port()),
+        "--timeout", "5s");
+    assertEquals(new CliRun(0, "OPTIMAL\n", ""), after);
+    CliRun disabled = CliRun.of("ctl", "disable", "--port=" + raid.port(), "c");
+    assertEquals(0, disabled.exitCode(), disabled.toString());
+    assertEquals(2, ctl("status").exitCode());
+  }
+
+  @Test
+  void noWaitReturnsOnceTheRecoveryStartedAfterTheActionOrBeforeIt() {
+    ctl("disable", "b");
+    CliRun documented = ctl("recover", "b", "--no-wait");
+    assertEquals(0, documented.exitCode(), documented.toString());
+    assertEquals("recovering backend 'b': RECOVERING\n", documented.out());
+    assertEquals(1, ctl("status").exitCode(), "still RECOVERING: nothing waited for it");
+    ctl("details"); // the stand-in completes a recovery when its backends are listed
+    ctl("disable", "c");
+    CliRun before = ctl("--no-wait", "recover", "c"); // where 0.1.0 documented it
+    assertEquals(0, before.exitCode(), before.toString());
+    assertEquals("recovering backend 'c': RECOVERING\n", before.out());
+    assertEquals(1, ctl("status").exitCode());
+  }
+
+  @Test
+  void argumentsStartingWithAtArePassedAsTheyAre() {
+    CliRun added = ctl("add", "d", "@remote:db4:7070");
+    assertEquals(0, added.exitCode(), added.toString());
+    assertTrue(ctl("details").out().contains("spec=@remote:db4:7070"));
+  }
+
+  @Test
   void refusedActionIsUnknown() {
     CliRun refused = ctl("disable", "nope");
     assertEquals(3, refused.exitCode());
@@ -127,13 +159,16 @@ class CtlCommandTest {
 
   @Test
   void badArgumentsAreUnknownAndNameTheProblem(@TempDir Path dir) throws IOException {
-    assertBad("a command is required", "ctl");
-    assertBad("unknown command 'explode'", "ctl", "explode");
-    assertBad("'disable' takes 1 argument, got 0", "ctl", "disable");
-    assertBad("'add' takes 2 arguments, got 1", "ctl", "add", "x");
-    assertBad("--port must be a port in 0..65535, was 'http'", "ctl", "--port", "http", "status");
-    assertBad("unknown option --colour", "ctl", "--colour", "status");
-    assertBad("--timeout must be a duration", "ctl", "--timeout", "soon", "status");
+    assertBad("Missing required command: status, details, disable, recover, add or remove",
+        "ctl");
+    assertBad("Unknown command: 'explode'", "ctl", "explode");
+    assertBad("Missing required parameter: 'NAME'", "ctl", "disable");
+    assertBad("Missing required parameter: 'SPEC'", "ctl", "add", "x");
+    assertBad("Invalid value for option '--port': must be a port in 0..65535, was 'http'", "ctl",
+        "--port", "http", "status");
+    assertBad("Unknown option: '--colour'", "ctl", "--colour", "status");
+    assertBad("Invalid value for option '--timeout': must be a duration", "ctl", "--timeout",
+        "soon", "status");
     Path shortSecret = Files.writeString(dir.resolve("secret"), "short\n");
     assertBad("must be at least 16 bytes, was 5", "ctl", "--secret-file",
         shortSecret.toString(), "status");
@@ -145,6 +180,6 @@ class CtlCommandTest {
     CliRun run = CliRun.of(args);
     assertEquals(3, run.exitCode(), run.toString());
     assertTrue(run.err().contains(message), run.err());
-    assertTrue(run.err().contains("usage: loomraid ctl"), "usage follows the error");
+    assertTrue(run.err().contains("Usage: loomraid ctl"), "usage follows the error");
   }
 }
