@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * steps, and nothing uses exceptions to steer.
  *
  * <ol>
- *   <li>{@code STARTING}: wait for a running pack to end (a scrub holds the maintenance lock shared,
- *       as a recovery does, so a pack never changes the records being compared); fix the backends
- *       to compare (those optimal now) and the end (the RAID's settled tid: every optimal backend
- *       holds every transaction up to it, so writers committing meanwhile never interfere).</li>
+ *   <li>{@code STARTING}: wait for a running pack to end (a scrub holds the maintenance lock
+ *       shared, as a recovery does, so a pack never changes the records being compared); fix the
+ *       backends to compare (those optimal now) and the end (the RAID's settled tid: every optimal
+ *       backend holds every transaction up to it, so writers committing meanwhile never
+ *       interfere).</li>
  *   <li>{@code COMPARING}: in bounded steps, read the next batch of each backend's history (one
  *       virtual thread per backend, the call timeout, a batch per step) and compare transaction by
  *       transaction in tid order: tid, metadata and data. At each tid the backends split into
@@ -63,7 +64,10 @@ final class Scrub implements ScrubHandle {
   /** The most records one step reads from one backend. */
   static final int BATCH_RECORDS = 512;
 
-  /** The most object data one step reads from one backend (a batch ends after the record that reaches it). */
+  /**
+   * The most object data one step reads from one backend (a batch ends after the record that
+   * reaches it).
+   */
   static final long BATCH_BYTES = 4L * 1024 * 1024;
 
   /** How many steps in a row may fail to read a backend (without it failing) before it leaves. */
@@ -221,7 +225,7 @@ final class Scrub implements ScrubHandle {
     return "Scrub[" + engine.name() + ", " + phase + "]";
   }
 
-  /** Describes how far it got, for messages: {@code COMPARING, 120 of 5000 transactions compared}. */
+  /** Describes how far it got: {@code COMPARING, 120 of 5000 transactions compared}. */
   String describe() {
     ScrubProgress p = progress();
     return p.phase() + ", " + p.transactionsCompared() + " of " + p.transactionsTotal()
@@ -336,7 +340,8 @@ final class Scrub implements ScrubHandle {
     compared = List.copyOf(names);
     transactionsTotal = Math.max(0, gate.committedCount() - from.transactions());
     Participant first = active.get(0);
-    Verdict<Long> sized = single("scrub (stats)", first, (storage, slot) -> storage.stats().bytes());
+    Verdict<Long> sized = single("scrub (stats)", first,
+        (storage, slot) -> storage.stats().bytes());
     Round.Slot<Long> slot = sized.round().slots()[0];
     if (slot.outcome() == Outcome.SUCCESS) {
       bytesTotal = Math.max(0, slot.value() - from.bytes());
@@ -653,8 +658,8 @@ final class Scrub implements ScrubHandle {
   }
 
   /**
-   * Groups the backends by the content they hold at this tid (ignoring the records a pack explains),
-   * the backends lacking the transaction as one group; largest group first, ties in configuration
+   * Groups the backends by the content they hold at this tid (ignoring the records a pack
+   * explains), the backends lacking the transaction as one group; largest group first, ties in configuration
    * order (the order of their first members).
    */
   private static List<Group> group(List<Participant> holders, List<Participant> lacking,
@@ -733,7 +738,10 @@ final class Scrub implements ScrubHandle {
     return explained;
   }
 
-  /** Returns those of {@code oids} of which {@code storage} holds a revision after {@code tid} as of {@code asOf}. */
+  /**
+   * Returns those of {@code oids} of which {@code storage} holds a revision after {@code tid}, as
+   * of {@code asOf}.
+   */
   private static Set<Oid> superseded(Storage storage, List<Oid> oids, Tid tid, Tid asOf) {
     Set<Oid> found = new HashSet<>();
     for (Oid oid : oids) {
@@ -860,8 +868,9 @@ final class Scrub implements ScrubHandle {
   }
 
   private String tooFew(int count, String what) {
+    String counted = count == 1 ? what.replaceFirst("backends", "backend") : what;
     return "a scrub compares two or more backends, and RAID '" + engine.name() + "' has "
-        + count + " " + (count == 1 ? what.replaceFirst("backends", "backend") : what) + " (" + engine.roster().describe() + ")"
+        + count + " " + counted + " (" + engine.roster().describe() + ")"
         + (left.isEmpty() ? "" : "; left: " + left);
   }
 

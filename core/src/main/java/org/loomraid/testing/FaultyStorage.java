@@ -140,7 +140,10 @@ public final class FaultyStorage implements Storage {
     return faults.get(Objects.requireNonNull(operation, "operation"));
   }
 
-  /** Clears every fault and corruption. Calls hanging now keep hanging until {@link #releaseHangs()}. */
+  /**
+   * Clears every fault and corruption. Calls hanging now keep hanging until
+   * {@link #releaseHangs()}.
+   */
   public void clearAll() {
     for (Fault fault : faults.values()) {
       fault.clear();

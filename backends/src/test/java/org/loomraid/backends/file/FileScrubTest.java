@@ -111,7 +111,8 @@ class FileScrubTest {
       stop.set(true);
       writer.join();
       p = scrub.progress();
-      System.out.printf("file scrub: %d transactions in %s; repair %s in %s; %d commits meanwhile%n",
+      System.out.printf("file scrub: %d transactions in %s; repair %s in %s; %d commits"
+          + " meanwhile%n",
           p.transactionsCompared(), p.elapsed(), p.repairs().get(0).phase(),
           p.repairs().get(0).elapsed(), raid.stats().transactions() - 200);
 
