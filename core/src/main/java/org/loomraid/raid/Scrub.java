@@ -659,8 +659,8 @@ final class Scrub implements ScrubHandle {
 
   /**
    * Groups the backends by the content they hold at this tid (ignoring the records a pack
-   * explains), the backends lacking the transaction as one group; largest group first, ties in configuration
-   * order (the order of their first members).
+   * explains), the backends lacking the transaction as one group; largest group first, ties in
+   * configuration order (the order of their first members).
    */
   private static List<Group> group(List<Participant> holders, List<Participant> lacking,
       List<Oid> ignored) {
