@@ -22,6 +22,7 @@ record Settings(
     List<RaidListener> listeners,
     boolean autoRecover,
     long recoveryRateLimit,
+    long scrubRateLimit,
     CommitQuorum commitQuorum,
     TidGenerator tids) {
 

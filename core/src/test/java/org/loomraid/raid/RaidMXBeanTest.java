@@ -11,6 +11,7 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.loomraid.storage.MemoryStorage;
+import org.loomraid.storage.Tid;
 
 /** The RAID's MXBean through the platform MBean server: attributes, operations, lifecycle. */
 class RaidMXBeanTest {
@@ -51,6 +52,36 @@ class RaidMXBeanTest {
       assertEquals("DONE", recovered.get("recoveryPhase"));
     }
     assertFalse(server.isRegistered(name), "unregistered on close");
+  }
+
+  @Test
+  void aScrubIsStartedFollowedAndCancelledThroughThePlatformServer() throws Exception {
+    MemoryStorage b = MemoryStorage.create("b");
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-scrub");
+    try (RaidStorage raid = RaidStorage.builder("jmx-scrub")
+        .backend("a", () -> MemoryStorage.create("a"))
+        .backend("b", () -> new SurvivingStorage(b))
+        .open()) {
+      CompositeData none = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("", none.get("phase"));
+      assertEquals("no scrub is running", server.invoke(name, "cancelScrub", null, null));
+      Tid last = ScrubTest.commitBulk(raid, 30).get(29);
+
+      Object started = server.invoke(name, "scrub", new Object[] {false},
+          new String[] {boolean.class.getName()});
+
+      assertEquals("scrub started", started);
+      await().until(() -> "DONE".equals(
+          ((CompositeData) server.getAttribute(name, "Scrub")).get("phase")));
+      CompositeData done = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("a,b", done.get("backends"));
+      assertEquals(30L, done.get("transactionsCompared"));
+      assertEquals(30L * 200, done.get("bytesCompared"));
+      assertEquals(last.value(), done.get("position"));
+      assertEquals(0L, done.get("differences"));
+      assertEquals(0, ((String[]) done.get("findings")).length);
+      assertEquals(false, done.get("repair"));
+    }
   }
 
   @Test
