@@ -98,6 +98,18 @@ final class Administration implements RaidAdmin {
     Metering.left(engine, backend);
   }
 
+  @Override
+  public ScrubHandle scrub(ScrubOptions options) {
+    Objects.requireNonNull(options, "options");
+    engine.lifecycle().checkOpen();
+    return engine.scrubber().start(engine, options);
+  }
+
+  @Override
+  public Optional<ScrubHandle> lastScrub() {
+    return engine.scrubber().last();
+  }
+
   /**
    * Cancels a backend's recovery with {@code reason} and waits for it to end (it may still have
    * promoted the backend, if it was already promoting).

@@ -25,6 +25,7 @@ record Settings(
     List<RaidListener> listeners,
     boolean autoRecover,
     long recoveryRateLimit,
+    long scrubRateLimit,
     CommitQuorum commitQuorum,
     TidGenerator tids,
     HedgedReads hedgedReads,

@@ -1,7 +1,5 @@
 package org.loomraid.raid;
 
-import java.time.Duration;
-
 /**
  * Emits the RAID's JFR events ({@code org.loomraid.*}; see the package documentation). Each method
  * first asks whether a recording wants its event and returns at once if none does, before reading
@@ -65,28 +63,24 @@ final class Telemetry {
   }
 
   /**
-   * Emits a {@code ScrubProgress} event: for the scrub, at each change of phase and after each
-   * batch it compared.
-   *
-   * @param phase the scrub's phase, by name
-   * @param failure why it failed or was cancelled, {@code ""} otherwise
+   * Emits a {@code ScrubProgress} event with the scrub's progress now: the scrub calls it at each
+   * change of phase, after each batch it compared, and at its end.
    */
-  static void scrub(String raid, String phase, long transactionsCompared, long transactionsTotal,
-      long bytesCompared, long bytesTotal, Duration elapsed, double bytesPerSecond,
-      String failure) {
+  static void scrub(String raid, ScrubHandle scrub) {
     if (!ScrubProgressEvent.wanted()) {
       return;
     }
+    ScrubProgress progress = scrub.progress();
     ScrubProgressEvent event = new ScrubProgressEvent();
     event.raid = raid;
-    event.phase = phase;
-    event.transactionsCompared = transactionsCompared;
-    event.transactionsTotal = transactionsTotal;
-    event.bytesCompared = bytesCompared;
-    event.bytesTotal = bytesTotal;
-    event.elapsed = elapsed.toNanos();
-    event.bytesPerSecond = bytesPerSecond;
-    event.failure = failure;
+    event.phase = progress.phase().name();
+    event.transactionsCompared = progress.transactionsCompared();
+    event.transactionsTotal = progress.transactionsTotal();
+    event.bytesCompared = progress.bytesCompared();
+    event.bytesTotal = progress.bytesTotal();
+    event.elapsed = progress.elapsed().toNanos();
+    event.bytesPerSecond = progress.bytesPerSecond();
+    event.failure = progress.failure();
     event.commit();
   }
 

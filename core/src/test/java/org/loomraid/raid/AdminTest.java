@@ -207,6 +207,7 @@ class AdminTest {
       assertThrows(RaidClosedException.class,
           () -> admin.add("c", () -> MemoryStorage.create("c")));
       assertThrows(RaidClosedException.class, () -> admin.remove("a"));
+      assertThrows(RaidClosedException.class, () -> admin.scrub());
     }
   }
 

@@ -1,5 +1,6 @@
 package org.loomraid.raid;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -170,18 +171,52 @@ class RaidEventsTest {
   }
 
   @Test
-  void theScrubProgressEventCarriesItsFields() {
-    Telemetry.scrub("r", "COMPARING", 40, 100, 4_000, 10_000, Duration.ofSeconds(2), 2_000.0, "");
+  void aScrubReportsItsProgressUpToDone() throws InterruptedException {
+    try (Fixture f = Fixture.of(2)) {
+      RaidStorage raid = f.open();
+      ScrubTest.commitBulk(raid, 12);
+      ScrubHandle handle = raid.admin().scrub();
+      assertTrue(handle.await(Duration.ofSeconds(30)));
+      ScrubProgress finished = handle.progress();
+      assertEquals(ScrubPhase.DONE, finished.phase());
 
-    RecordedEvent scrub = events(ScrubProgressEvent.NAME).get(0);
-    assertEquals("r", scrub.getString("raid"));
-    assertEquals("COMPARING", scrub.getString("phase"));
-    assertEquals(40, scrub.getLong("transactionsCompared"));
-    assertEquals(100, scrub.getLong("transactionsTotal"));
-    assertEquals(4_000, scrub.getLong("bytesCompared"));
-    assertEquals(10_000, scrub.getLong("bytesTotal"));
-    assertEquals(Duration.ofSeconds(2), scrub.getDuration("elapsed"));
-    assertEquals(2_000.0, scrub.getDouble("bytesPerSecond"));
+      List<RecordedEvent> progress = events(ScrubProgressEvent.NAME);
+      List<String> phases = progress.stream().map(e -> e.getString("phase")).distinct().toList();
+      assertEquals(List.of("STARTING", "COMPARING", "DONE"), phases);
+      RecordedEvent done = progress.get(progress.size() - 1);
+      assertEquals("r", done.getString("raid"));
+      assertEquals("DONE", done.getString("phase"));
+      assertEquals(12, done.getLong("transactionsCompared"));
+      assertEquals(finished.transactionsTotal(), done.getLong("transactionsTotal"));
+      assertEquals(finished.bytesCompared(), done.getLong("bytesCompared"));
+      assertTrue(done.getLong("bytesCompared") > 0);
+      assertEquals(finished.bytesTotal(), done.getLong("bytesTotal"));
+      assertTrue(done.getDuration("elapsed").toNanos() > 0);
+      assertEquals("", done.getString("failure"));
+    }
+  }
+
+  @Test
+  void aCancelledScrubReportsWhy() throws InterruptedException {
+    try (Fixture f = Fixture.of(2)) {
+      f.builder.scrubRateLimit(RaidStorage.MIN_SCRUB_RATE_LIMIT);
+      RaidStorage raid = f.open();
+      ScrubTest.commitBulk(raid, 200);
+      ScrubHandle handle = raid.admin().scrub();
+      await().until(() -> handle.progress().transactionsCompared() >= 10);
+      handle.cancel();
+      assertTrue(handle.await(Duration.ofSeconds(30)));
+      assertEquals(ScrubPhase.CANCELLED, handle.progress().phase());
+
+      List<RecordedEvent> progress = events(ScrubProgressEvent.NAME);
+      RecordedEvent last = progress.get(progress.size() - 1);
+      assertEquals("CANCELLED", last.getString("phase"));
+      assertEquals("scrub cancelled", last.getString("failure"));
+      assertTrue(progress.stream().filter(e -> e.getString("phase").equals("COMPARING"))
+          .anyMatch(e -> e.getLong("transactionsCompared") > 0),
+          "each batch compared is reported: " + progress);
+      assertEquals(handle.progress().transactionsCompared(), last.getLong("transactionsCompared"));
+    }
   }
 
   @Test

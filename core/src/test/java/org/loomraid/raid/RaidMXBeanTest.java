@@ -12,6 +12,7 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.loomraid.storage.MemoryStorage;
+import org.loomraid.storage.Tid;
 import org.loomraid.testing.LatencyStorage;
 
 /** The RAID's MXBean through the platform MBean server: attributes, operations, lifecycle. */
@@ -71,6 +72,36 @@ class RaidMXBeanTest {
       assertTrue(p50 >= latency.toNanos() / 1000, "p50 " + p50 + " us");
       assertTrue(p99 >= p50, "p99 " + p99 + " us, p50 " + p50 + " us");
       assertEquals(raid.backends().get(0).calls(), a.get("calls"));
+    }
+  }
+
+  @Test
+  void aScrubIsStartedFollowedAndCancelledThroughThePlatformServer() throws Exception {
+    MemoryStorage b = MemoryStorage.create("b");
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-scrub");
+    try (RaidStorage raid = RaidStorage.builder("jmx-scrub")
+        .backend("a", () -> MemoryStorage.create("a"))
+        .backend("b", () -> new SurvivingStorage(b))
+        .open()) {
+      CompositeData none = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("", none.get("phase"));
+      assertEquals("no scrub is running", server.invoke(name, "cancelScrub", null, null));
+      Tid last = ScrubTest.commitBulk(raid, 30).get(29);
+
+      Object started = server.invoke(name, "scrub", new Object[] {false},
+          new String[] {boolean.class.getName()});
+
+      assertEquals("scrub started", started);
+      await().until(() -> "DONE".equals(
+          ((CompositeData) server.getAttribute(name, "Scrub")).get("phase")));
+      CompositeData done = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("a,b", done.get("backends"));
+      assertEquals(30L, done.get("transactionsCompared"));
+      assertEquals(30L * 200, done.get("bytesCompared"));
+      assertEquals(last.value(), done.get("position"));
+      assertEquals(0L, done.get("differences"));
+      assertEquals(0, ((String[]) done.get("findings")).length);
+      assertEquals(false, done.get("repair"));
     }
   }
 

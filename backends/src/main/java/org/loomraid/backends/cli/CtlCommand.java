@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import org.loomraid.backends.remote.TlsContexts;
@@ -33,12 +35,14 @@ import picocli.CommandLine.Spec;
             + " are a monitoring plugin's (Nagios-style), so that monitoring can call"
             + " 'loomraid ctl status' directly. The options may also follow the command."},
     subcommands = {CtlCommand.Status.class, CtlCommand.Details.class, CtlCommand.Disable.class,
-        CtlCommand.Recover.class, CtlCommand.Add.class, CtlCommand.Remove.class},
+        CtlCommand.Recover.class, CtlCommand.Add.class, CtlCommand.Remove.class,
+        CtlCommand.Scrub.class, CtlCommand.ScrubStatus.class, CtlCommand.ScrubCancel.class},
     exitCodeList = {
         "0:OK: the RAID is OPTIMAL, or the command was carried out",
-        "1:WARNING: the RAID is RECOVERING",
-        "2:CRITICAL: the RAID is DEGRADED, FAILED or CLOSED; or the recovery failed",
-        "3:UNKNOWN: cannot connect, refused, or bad arguments"})
+        "1:WARNING: the RAID is RECOVERING; or a scrub repaired what it found",
+        "2:CRITICAL: the RAID is DEGRADED, FAILED or CLOSED; the recovery failed; or a scrub"
+            + " found backends that differ",
+        "3:UNKNOWN: cannot connect, refused, bad arguments, or the scrub did not run to its end"})
 final class CtlCommand implements Callable<Integer> {
 
   private static final Duration DEFAULT_WAIT = Duration.ofHours(1);
@@ -132,7 +136,7 @@ final class CtlCommand implements Callable<Integer> {
   /**
    * How long an action that starts work at the server waits for it to end: {@code --no-wait}
    * returns once it has started, {@code --wait} bounds the wait (default 1h). Mixed into the
-   * actions that wait ({@code recover}).
+   * actions that wait ({@code recover}, {@code scrub}).
    */
   static final class WaitOptions {
 
@@ -346,6 +350,173 @@ final class CtlCommand implements Callable<Integer> {
       out.println("removed backend '" + name + "'");
       return ExitCode.OK;
     }
+  }
+
+  /**
+   * {@code ctl scrub}: starts a scrub and, unless told not to, waits for its end, printing the
+   * progress; the exit code says what it found.
+   */
+  @Command(name = "scrub",
+      description = {"Compares every backend's history; takes a diverged one out of service.",
+          "%nReads every OPTIMAL backend's history at the server, while writers go on, and"
+              + " compares tid, metadata and data of every transaction. A backend that"
+              + " disagrees with the majority is named (the first differing tid and object) and"
+              + " taken out of service; with --repair it is recovered from the majority. Two"
+              + " backends that differ have no majority: reported, nothing changed. A scrub that"
+              + " was cancelled or failed is resumed where it stopped, unless --from-start."},
+      exitCodeList = {
+          "0:OK: every backend compared agreed (or, with --no-wait, the scrub has started)",
+          "1:WARNING: every diverged backend was repaired; a backend left the comparison;"
+              + " or still running when the wait ended",
+          "2:CRITICAL: a backend diverged and was not repaired, or backends differ with no"
+              + " majority",
+          "3:UNKNOWN: the scrub failed or was cancelled, cannot connect, refused, or bad"
+              + " arguments"})
+  static final class Scrub extends CtlAction {
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    private static final Duration PRINT_INTERVAL = Duration.ofSeconds(1);
+
+    @Option(names = "--repair", description = "recover the backends found diverged from the"
+        + " majority")
+    private boolean repair;
+
+    @Option(names = "--from-start", description = "compare from the first transaction, even if"
+        + " a scrub stopped midway (by default the scrub resumes there)")
+    private boolean fromStart;
+
+    @Mixin
+    private WaitOptions waiting;
+
+    @Override
+    void check() {
+      waiting.check(this);
+    }
+
+    @Override
+    int run(RemoteRaidAdmin admin, PrintWriter out) {
+      RemoteRaidAdmin.Scrub scrub = admin.scrub(repair, fromStart);
+      out.println("scrubbing " + quoted(scrub.backends())
+          + (scrub.resumedAfter().isNone() ? "" : ", resuming after " + scrub.resumedAfter())
+          + (scrub.repair() ? ", repairing" : ""));
+      if (!waiting.await(ctl())) {
+        return ExitCode.OK;
+      }
+      Duration wait = waiting.patienceOrDefault(ctl());
+      long deadline = System.nanoTime() + wait.toNanos();
+      long printed = System.nanoTime();
+      String lastProgress = "";
+      while (!scrub.isDone()) {
+        if (System.nanoTime() - deadline > 0) {
+          out.println("still " + scrub.phase() + " after " + OptionTypes.format(wait)
+              + "; the scrub goes on at the server");
+          return ExitCode.WARNING;
+        }
+        LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+        if (Thread.currentThread().isInterrupted()) {
+          return ExitCode.WARNING;
+        }
+        scrub = admin.lastScrub().orElseThrow(
+            () -> new IllegalStateException("the server forgot the scrub it started"));
+        String progress = progress(scrub);
+        if (!scrub.isDone() && !progress.equals(lastProgress)
+            && System.nanoTime() - printed >= PRINT_INTERVAL.toNanos()) {
+          out.println("  " + progress);
+          lastProgress = progress;
+          printed = System.nanoTime();
+        }
+      }
+      return report(scrub, out);
+    }
+  }
+
+  /** {@code ctl scrub-status}: the running or last scrub, with the exit code of what it found. */
+  @Command(name = "scrub-status",
+      description = {"Prints the running or last scrub and what it found.",
+          "%nPrints the scrub's phase and progress, each backend it found diverged or without a"
+              + " majority, its repairs, and the backends that left it; the exit code says what"
+              + " it found so far."},
+      exitCodeList = {
+          "0:OK: no scrub has run, it is running and found nothing yet, or every backend agreed",
+          "1:WARNING: every diverged backend was repaired, or a backend left the comparison",
+          "2:CRITICAL: a backend diverged and was not repaired, or backends differ with no"
+              + " majority",
+          "3:UNKNOWN: the scrub failed or was cancelled, cannot connect, refused, or bad"
+              + " arguments"})
+  static final class ScrubStatus extends CtlAction {
+    @Override
+    int run(RemoteRaidAdmin admin, PrintWriter out) {
+      Optional<RemoteRaidAdmin.Scrub> last = admin.lastScrub();
+      if (last.isEmpty()) {
+        out.println("no scrub has run since the RAID opened");
+        return ExitCode.OK;
+      }
+      return report(last.get(), out);
+    }
+  }
+
+  /** {@code ctl scrub-cancel}: asks the running scrub to stop; the next one resumes there. */
+  @Command(name = "scrub-cancel",
+      description = {"Cancels the running scrub; the next scrub resumes where it stops.",
+          "%nThe scrub stops at its next step; recoveries it started to repair backends go on."},
+      exitCodeList = {
+          "0:OK: cancelled, or no scrub was running",
+          "3:UNKNOWN: cannot connect, refused, or bad arguments"})
+  static final class ScrubCancel extends CtlAction {
+    @Override
+    int run(RemoteRaidAdmin admin, PrintWriter out) {
+      Optional<RemoteRaidAdmin.Scrub> cancelled = admin.cancelScrub();
+      out.println(cancelled.map(scrub -> "cancelled the scrub (" + progress(scrub)
+          + "); the next scrub resumes where it stops").orElse("no scrub is running"));
+      return ExitCode.OK;
+    }
+  }
+
+  /** One line of a scrub's progress: phase, transactions and bytes compared, rate. */
+  static String progress(RemoteRaidAdmin.Scrub scrub) {
+    return scrub.phase() + ": " + scrub.transactionsCompared() + "/" + scrub.transactionsTotal()
+        + " transactions, " + scrub.bytesCompared() + "/" + scrub.bytesTotal() + " bytes, "
+        + String.format(Locale.ROOT, "%.0f bytes/s", scrub.bytesPerSecond())
+        + (scrub.differences() == 0 ? "" : ", " + scrub.differences() + " difference(s)");
+  }
+
+  /**
+   * Prints a scrub: its progress, what it found, its repairs, who left it; returns the exit code
+   * of what it found (see {@link Scrub}).
+   */
+  static int report(RemoteRaidAdmin.Scrub scrub, PrintWriter out) {
+    out.println("scrub " + progress(scrub) + " on " + quoted(scrub.backends()) + " in "
+        + OptionTypes.format(Duration.ofMillis(scrub.elapsed().toMillis()))
+        + (scrub.failure().isEmpty() ? "" : ": " + scrub.failure()));
+    for (RemoteRaidAdmin.Finding finding : scrub.findings()) {
+      out.println("  " + finding.describe());
+    }
+    if (scrub.differences() > scrub.findings().size()) {
+      out.println("  ... and " + (scrub.differences() - scrub.findings().size()) + " more");
+    }
+    for (RemoteRaidAdmin.Repair repair : scrub.repairs()) {
+      out.println("  repair of '" + repair.backend() + "': " + repair.phase()
+          + (repair.failure().isEmpty() ? "" : ": " + repair.failure()));
+    }
+    scrub.left().forEach((backend, why) ->
+        out.println("  backend '" + backend + "' left the comparison: " + why));
+    if (scrub.phase().equals("FAILED") || scrub.phase().equals("CANCELLED")) {
+      return ExitCode.UNKNOWN;
+    }
+    if (scrub.differences() > 0) {
+      long diverged = scrub.findings().stream().filter(f -> f.kind().equals("DIVERGED")).count();
+      boolean allRepaired = scrub.isDone() && diverged == scrub.differences()
+          && scrub.repairs().size() == diverged
+          && scrub.repairs().stream().allMatch(r -> r.phase().equals("DONE"));
+      return allRepaired ? ExitCode.WARNING : ExitCode.CRITICAL;
+    }
+    if (!scrub.isDone()) {
+      return ExitCode.OK;
+    }
+    return scrub.left().isEmpty() ? ExitCode.OK : ExitCode.WARNING;
+  }
+
+  private static String quoted(List<String> names) {
+    return names.isEmpty() ? "no backends" : "'" + String.join("', '", names) + "'";
   }
 
   /** Prints one line per backend: name, state, reason, then its details. */

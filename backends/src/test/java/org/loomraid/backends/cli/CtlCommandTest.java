@@ -146,6 +146,66 @@ class CtlCommandTest {
   }
 
   @Test
+  void aScrubWaitsForItsEndAndIsOkWhenEveryBackendAgrees() {
+    assertEquals(new CliRun(0, "no scrub has run since the RAID opened\n", ""),
+        ctl("scrub-status"));
+
+    CliRun scrub = ctl("scrub");
+
+    assertEquals(0, scrub.exitCode(), scrub.toString());
+    assertTrue(scrub.out().startsWith("scrubbing 'a', 'b', 'c'\n"), scrub.out());
+    assertTrue(scrub.out().contains("scrub DONE: 100/100 transactions, 4096/4096 bytes, "),
+        scrub.out());
+    CliRun status = ctl("scrub-status");
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(status.out().startsWith("scrub DONE: "), status.out());
+  }
+
+  @Test
+  void aScrubThatFindsADivergedBackendIsCriticalAndOneThatRepairedItAWarning() {
+    raid.divergeNextScrub("c");
+    CliRun found = ctl("scrub");
+    assertEquals(2, found.exitCode(), found.toString());
+    assertTrue(found.out().contains("  backend 'c' diverged at tid 0x0000000000000007"),
+        found.out());
+    assertTrue(found.out().contains("the data of oid 42 differs"), found.out());
+    assertEquals(2, ctl("scrub-status").exitCode());
+
+    raid.divergeNextScrub("c");
+    CliRun repaired = ctl("scrub", "--repair");
+    assertEquals(1, repaired.exitCode(), repaired.toString());
+    assertTrue(repaired.out().startsWith("scrubbing 'a', 'b', 'c', repairing\n"),
+        repaired.out());
+    assertTrue(repaired.out().contains("  repair of 'c': DONE"), repaired.out());
+
+    raid.divergeNextScrub(null);
+    CliRun tie = ctl("scrub", "--repair", "--from-start");
+    assertEquals(2, tie.exitCode(), tie.toString());
+    assertTrue(tie.out().contains("  no majority among 'a', 'b' at "), tie.out());
+  }
+
+  @Test
+  void aScrubThatFailsIsUnknownAndOneStartedTwiceIsRefused() {
+    raid.failNextScrub();
+    CliRun failed = ctl("scrub");
+    assertEquals(3, failed.exitCode(), failed.toString());
+    assertTrue(failed.out().contains("scrub FAILED: "), failed.out());
+    assertTrue(failed.out().contains(": scrub failed in comparing"), failed.out());
+
+    CliRun started = ctl("scrub", "--no-wait");
+    assertEquals(new CliRun(0, "scrubbing 'a', 'b', 'c'\n", ""), started);
+    CliRun twice = ctl("scrub");
+    assertEquals(3, twice.exitCode());
+    assertTrue(twice.err().contains("refused: server failed: a scrub is already running"),
+        twice.err());
+    CliRun cancelled = ctl("scrub-cancel");
+    assertEquals(0, cancelled.exitCode(), cancelled.toString());
+    assertTrue(cancelled.out().startsWith("cancelled the scrub (CANCELLED: "), cancelled.out());
+    assertEquals(3, ctl("scrub-status").exitCode(), "a cancelled scrub did not run to its end");
+    assertEquals(new CliRun(0, "no scrub is running\n", ""), ctl("scrub-cancel"));
+  }
+
+  @Test
   void argumentsStartingWithAtArePassedAsTheyAre() {
     CliRun added = ctl("add", "d", "@remote:db4:7070");
     assertEquals(0, added.exitCode(), added.toString());
@@ -185,8 +245,8 @@ class CtlCommandTest {
 
   @Test
   void badArgumentsAreUnknownAndNameTheProblem(@TempDir Path dir) throws IOException {
-    assertBad("Missing required command: status, details, disable, recover, add or remove",
-        "ctl");
+    assertBad("Missing required command: status, details, disable, recover, add, remove, scrub,"
+        + " scrub-status or scrub-cancel", "ctl");
     assertBad("Unknown command: 'explode'", "ctl", "explode");
     assertBad("Missing required parameter: 'NAME'", "ctl", "disable");
     assertBad("Missing required parameter: 'SPEC'", "ctl", "add", "x");
