@@ -103,11 +103,14 @@ public interface RaidMXBean {
    * @param failures calls that failed
    * @param meanLatencyMicros mean call latency in microseconds
    * @param maxLatencyMicros longest call in microseconds
+   * @param p50LatencyMicros median call latency over the last 30 to 60 seconds, in microseconds
+   * @param p99LatencyMicros 99th percentile of the same, in microseconds
    */
   record BackendDetails(String name, String state, String reason, long lastTransaction,
       long lag, String recoveryPhase, long transactionsCopied, long transactionsTotal,
       long bytesCopied, double bytesPerSecond, long calls, long failures,
-      long meanLatencyMicros, long maxLatencyMicros) {
+      long meanLatencyMicros, long maxLatencyMicros, long p50LatencyMicros,
+      long p99LatencyMicros) {
 
     static BackendDetails of(BackendInfo info) {
       RecoveryProgress recovery = info.recovery().orElse(null);
@@ -119,7 +122,8 @@ public interface RaidMXBean {
           recovery == null ? 0 : recovery.bytesCopied(),
           recovery == null ? 0 : recovery.bytesPerSecond(),
           info.calls(), info.failures(),
-          info.meanLatency().toNanos() / 1000, info.maxLatency().toNanos() / 1000);
+          info.meanLatency().toNanos() / 1000, info.maxLatency().toNanos() / 1000,
+          info.p50Latency().toNanos() / 1000, info.p99Latency().toNanos() / 1000);
     }
   }
 }

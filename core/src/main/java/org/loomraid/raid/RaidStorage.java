@@ -112,12 +112,12 @@ public final class RaidStorage implements Storage {
     CommitGate gate = new CommitGate(name, settings.commitLockTimeout(), settings.tids());
     Dispatcher dispatcher = new Dispatcher(threads, fanOutChoice.apply(threads), supervisor);
     OidAllocator oids = new OidAllocator(settings, dispatcher, roster, lifecycle);
-    ReadRouter reads = new ReadRouter(settings, roster, dispatcher, lifecycle, gate);
+    ReadRouter reads = new ReadRouter(settings, roster, dispatcher, lifecycle, gate, threads);
     this.engine = new Engine(settings, threads, roster, supervisor, lifecycle, gate, dispatcher,
         oids, reads, new ReentrantReadWriteLock(), new Scrubber());
     for (Map.Entry<String, StorageOpener> backend : settings.backends().entrySet()) {
-      roster.add(backend.getKey(), backend.getValue(), threads.threadName(backend.getKey()),
-          "not opened");
+      Metering.joined(engine, roster.add(backend.getKey(), backend.getValue(),
+          threads.threadName(backend.getKey()), "not opened"));
     }
   }
 
@@ -553,14 +553,13 @@ public final class RaidStorage implements Storage {
 
   private BackendInfo info(Backend backend) {
     BackendState state = backend.state();
-    long count = backend.transactionCount();
-    long lag = state == BackendState.OPTIMAL ? 0
-        : count < 0 ? -1 : Math.max(0, engine.gate().committedCount() - count);
+    long lag = backend.lag(engine.gate().committedCount());
     BackendStats stats = backend.stats();
+    LatencyRecorder.Snapshot recent = stats.recent();
     return new BackendInfo(backend.name(), state,
         state == BackendState.OPTIMAL ? "" : backend.reason(), backend.lastTransaction(), lag,
         backend.recovery().map(Recovery::progress), stats.calls(), stats.failures(),
-        stats.meanLatency(), stats.maxLatency());
+        stats.meanLatency(), stats.maxLatency(), recent.at(50), recent.at(99));
   }
 
   /** Closes the RAID at once because it failed ({@link FailMode#CLOSE}). */
@@ -650,6 +649,9 @@ public final class RaidStorage implements Storage {
     if (!supervisor.awaitClosing(engine.settings().callTimeout())) {
       log.warn("RAID '{}': some degraded backends are still closing", name);
     }
+    for (Backend backend : engine.roster().all()) {
+      Metering.left(engine, backend);
+    }
     String reason = engine.lifecycle().closeReason();
     log.info("RAID '{}' is closed{}", name, reason.isEmpty() ? "" : ": " + reason);
   }
@@ -689,6 +691,8 @@ public final class RaidStorage implements Storage {
     private long scrubRateLimit;
     private CommitQuorum commitQuorum = CommitQuorum.ONE;
     private TidGenerator tids = TidGenerator.system();
+    private HedgedReads hedgedReads;
+    private RaidMetrics metrics;
 
     private Builder(String name) {
       this.name = requireName(name, "name");
@@ -717,9 +721,32 @@ public final class RaidStorage implements Storage {
       return this;
     }
 
-    /** Sets the read policy: {@link ReadPolicy#RANDOM} (default) or {@code ROUND_ROBIN}. */
+    /**
+     * Sets the read policy: {@link ReadPolicy#RANDOM} (default), {@code ROUND_ROBIN} or
+     * {@code LEAST_LATENCY}.
+     */
     public Builder readPolicy(ReadPolicy policy) {
       this.readPolicy = Objects.requireNonNull(policy, "readPolicy");
+      return this;
+    }
+
+    /**
+     * Hedges reads: a read its backend has not answered within the delay {@code hedging} names is
+     * sent to a second optimal backend too, within its budget, and the first answer wins; see
+     * {@link HedgedReads}. Off by default.
+     */
+    public Builder hedgedReads(HedgedReads hedging) {
+      this.hedgedReads = Objects.requireNonNull(hedging, "hedgedReads");
+      return this;
+    }
+
+    /**
+     * Sends every backend's calls, failures, latency and lag to {@code sink} (for example the
+     * Micrometer binding in {@code org.loomraid:loomraid-micrometer}); none by default. See
+     * {@link RaidMetrics}.
+     */
+    public Builder metrics(RaidMetrics sink) {
+      this.metrics = Objects.requireNonNull(sink, "metrics");
       return this;
     }
 
@@ -861,7 +888,8 @@ public final class RaidStorage implements Storage {
       }
       Settings settings = new Settings(name, backends, writeMode, readPolicy, callTimeout,
           commitLockTimeout, openTimeout, packTimeout, redundancy, failMode, listeners,
-          autoRecover, recoveryRateLimit, scrubRateLimit, commitQuorum, tids);
+          autoRecover, recoveryRateLimit, scrubRateLimit, commitQuorum, tids, hedgedReads,
+          metrics);
       RaidStorage raid = new RaidStorage(settings, chooseFanOut());
       Startup.run(raid.engine, raid::close);
       raid.jmx.register();

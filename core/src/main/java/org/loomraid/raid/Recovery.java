@@ -209,6 +209,7 @@ final class Recovery implements RecoveryHandle {
   private void run() {
     boolean maintenance = false;
     RecoveryPhase current = RecoveryPhase.OPENING;
+    RecoveryPhase reported = null;
     String reason = "";
     try {
       try {
@@ -226,6 +227,10 @@ final class Recovery implements RecoveryHandle {
           break;
         }
         phase = current;
+        if (current != reported) {
+          reported = current;
+          Telemetry.recovery(engine.name(), this);
+        }
         Step step = switch (current) {
           case OPENING -> open();
           case VERIFYING -> verify();
@@ -278,6 +283,7 @@ final class Recovery implements RecoveryHandle {
       }
       endNanos = System.nanoTime();
       phase = last;
+      Telemetry.recovery(engine.name(), this);
       done.countDown();
     }
   }
@@ -616,6 +622,7 @@ final class Recovery implements RecoveryHandle {
           return new Result<>(null, batch.side(), batch.failure());
         }
         Copied copied = batch.value();
+        Telemetry.recovery(engine.name(), this);
         budget -= copied.bytes();
         if (!copied.more()) {
           return new Result<>(true, null, null);

@@ -238,6 +238,7 @@ final class Scrub implements ScrubHandle {
   private void run() {
     boolean maintenance = false;
     ScrubPhase current = ScrubPhase.STARTING;
+    ScrubPhase reported = null;
     String reason = "";
     try {
       try {
@@ -254,6 +255,10 @@ final class Scrub implements ScrubHandle {
           break;
         }
         phase = current;
+        if (current != reported) {
+          reported = current;
+          Telemetry.scrub(engine.name(), this);
+        }
         Step step = switch (current) {
           case STARTING -> begin();
           case COMPARING -> compare();
@@ -317,6 +322,7 @@ final class Scrub implements ScrubHandle {
       }
       endNanos = System.nanoTime();
       phase = last;
+      Telemetry.scrub(engine.name(), this);
       done.countDown();
     }
   }
@@ -382,6 +388,7 @@ final class Scrub implements ScrubHandle {
       }
       compareAt(next);
     }
+    Telemetry.scrub(engine.name(), this);
     limitRate(stepStart, bytesCompared.get() - bytesBefore);
     return Step.to(ScrubPhase.COMPARING);
   }

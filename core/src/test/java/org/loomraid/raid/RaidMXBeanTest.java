@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Tid;
+import org.loomraid.testing.LatencyStorage;
 
 /** The RAID's MXBean through the platform MBean server: attributes, operations, lifecycle. */
 class RaidMXBeanTest {
@@ -52,6 +54,25 @@ class RaidMXBeanTest {
       assertEquals("DONE", recovered.get("recoveryPhase"));
     }
     assertFalse(server.isRegistered(name), "unregistered on close");
+  }
+
+  @Test
+  void backendsShowTheirRecentP50AndP99Latency() throws Exception {
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-latency");
+    Duration latency = Duration.ofMillis(2);
+    try (RaidStorage raid = RaidStorage.builder("jmx-latency")
+        .backend("a", () -> LatencyStorage.fixed(MemoryStorage.create("a"), latency))
+        .open()) {
+      for (int i = 0; i < 20; i++) {
+        raid.lastTransaction();
+      }
+      CompositeData a = ((CompositeData[]) server.getAttribute(name, "Backends"))[0];
+      long p50 = (Long) a.get("p50LatencyMicros");
+      long p99 = (Long) a.get("p99LatencyMicros");
+      assertTrue(p50 >= latency.toNanos() / 1000, "p50 " + p50 + " us");
+      assertTrue(p99 >= p50, "p99 " + p99 + " us, p50 " + p50 + " us");
+      assertEquals(raid.backends().get(0).calls(), a.get("calls"));
+    }
   }
 
   @Test

@@ -202,7 +202,8 @@ final class CtlCommand implements Callable<Integer> {
   @Command(name = "details",
       description = {"Prints the status and every backend's state and details.",
           "%nPrints the RAID's status, then one line per backend: its state, why it is out of"
-              + " service if it is, and its details (last tid, lag, recovery progress, ...)."},
+              + " service if it is, and its details (last tid, lag, calls, failures, latency:"
+              + " mean, max, and p50 and p99 of the last minute; recovery progress, ...)."},
       exitCodeList = {
           "0:OK: OPTIMAL (or a plain storage)",
           "1:WARNING: RECOVERING",

@@ -8,6 +8,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +18,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomraid.backends.remote.server.FakeRaidServer;
 import org.loomraid.backends.remote.server.StorageServer;
+import org.loomraid.raid.RaidStorage;
 import org.loomraid.storage.MemoryStorage;
+import org.loomraid.testing.LatencyStorage;
 
 /** {@code loomraid ctl} against a server with a stand-in RAID administration. */
 @Timeout(60)
@@ -63,6 +68,27 @@ class CtlCommandTest {
     assertTrue(details.out().contains("a        OPTIMAL     lastTid=tid NONE"), details.out());
     assertTrue(details.out().contains("c        DEGRADED    error in vote: connection reset,"
         + " lastTid=tid NONE"), details.out());
+  }
+
+  @Test
+  void detailsOfAServedRaidShowEachBackendsP50AndP99Latency() {
+    try (RaidStorage served = RaidStorage.builder("served")
+        .backend("a", () -> LatencyStorage.fixed(MemoryStorage.create("a"), Duration.ofMillis(1)))
+        .backend("b", () -> MemoryStorage.create("b"))
+        .open();
+        StorageServer server = StorageServer.builder(served).raidAdmin(served.admin()).start()) {
+      for (int i = 0; i < 10; i++) {
+        served.lastTransaction();
+      }
+      CliRun details = CliRun.of("ctl", "--port", String.valueOf(server.port()), "details");
+      assertEquals(0, details.exitCode(), details.toString());
+      Matcher a = Pattern.compile("\\n  a +OPTIMAL .*p50Latency=(\\d+\\.\\d{3})ms,"
+          + " p99Latency=(\\d+\\.\\d{3})ms\\n").matcher(details.out());
+      assertTrue(a.find(), details.out());
+      double p50 = Double.parseDouble(a.group(1));
+      assertTrue(p50 >= 1.0, "backend a answers after 1 ms: " + details.out());
+      assertTrue(Double.parseDouble(a.group(2)) >= p50, details.out());
+    }
   }
 
   @Test

@@ -115,6 +115,8 @@ final class RaidAdminAdministration implements RaidAdministration {
     details.put("failures", Long.toString(info.failures()));
     details.put("meanLatency", milliseconds(info.meanLatency()));
     details.put("maxLatency", milliseconds(info.maxLatency()));
+    details.put("p50Latency", milliseconds(info.p50Latency()));
+    details.put("p99Latency", milliseconds(info.p99Latency()));
     return new BackendView(info.name(), info.state().name(), info.reason(), details);
   }
 
