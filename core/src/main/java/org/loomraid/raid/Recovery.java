@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
@@ -688,8 +687,7 @@ final class Recovery implements RecoveryHandle {
   }
 
   private long batchBytes() {
-    long limit = engine.settings().recoveryRateLimit();
-    return limit == 0 ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, limit / 4));
+    return RateLimit.batchBytes(engine.settings().recoveryRateLimit(), BATCH_BYTES);
   }
 
   /**
@@ -697,15 +695,8 @@ final class Recovery implements RecoveryHandle {
    * the commit lock (only copying and catching up are rate limited). A cancel cuts the wait short.
    */
   private void limitRate(long startNanos, long bytes) {
-    long limit = engine.settings().recoveryRateLimit();
-    if (limit == 0) {
-      return;
-    }
-    long due = startNanos + (long) (bytes * 1e9 / limit);
-    for (long wait = due - System.nanoTime(); wait > 0 && cancelReason == null;
-        wait = due - System.nanoTime()) {
-      LockSupport.parkNanos(this, wait);
-    }
+    RateLimit.await(engine.settings().recoveryRateLimit(), startNanos, bytes,
+        () -> cancelReason != null, this);
   }
 
   /**

@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -571,8 +570,7 @@ final class Scrub implements ScrubHandle {
   }
 
   private long batchBytes() {
-    long limit = engine.settings().scrubRateLimit();
-    return limit == 0 ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, limit / 4));
+    return RateLimit.batchBytes(engine.settings().scrubRateLimit(), BATCH_BYTES);
   }
 
   /**
@@ -581,15 +579,8 @@ final class Scrub implements ScrubHandle {
    * compares at least one transaction, so a scrub always makes progress.
    */
   private void limitRate(long stepStart, long bytes) {
-    long limit = engine.settings().scrubRateLimit();
-    if (limit == 0) {
-      return;
-    }
-    long due = stepStart + (long) (bytes * 1e9 / limit);
-    for (long wait = due - System.nanoTime(); wait > 0 && cancelReason == null;
-        wait = due - System.nanoTime()) {
-      LockSupport.parkNanos(this, wait);
-    }
+    RateLimit.await(engine.settings().scrubRateLimit(), stepStart, bytes,
+        () -> cancelReason != null, this);
   }
 
   /** Closes a backend's iterator: in the background unless its reads never block. */
