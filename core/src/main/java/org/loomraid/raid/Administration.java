@@ -75,6 +75,7 @@ final class Administration implements RaidAdmin {
     engine.lifecycle().checkOpen();
     Backend backend = engine.roster().addKeeping(name, opener, engine.threads().threadName(name),
         "added", engine.settings().redundancy());
+    Metering.joined(engine, backend);
     engine.supervisor().publish(new BackendTransition(engine.name(), name, null,
         BackendState.DEGRADED, "added"));
     if (engine.settings().autoRecover()) {
@@ -94,6 +95,19 @@ final class Administration implements RaidAdmin {
     engine.supervisor().degraded(backend, transition);
     engine.supervisor().closeInBackground(backend, backend.storage());
     engine.supervisor().publishRemoval(backend);
+    Metering.left(engine, backend);
+  }
+
+  @Override
+  public ScrubHandle scrub(ScrubOptions options) {
+    Objects.requireNonNull(options, "options");
+    engine.lifecycle().checkOpen();
+    return engine.scrubber().start(engine, options);
+  }
+
+  @Override
+  public Optional<ScrubHandle> lastScrub() {
+    return engine.scrubber().last();
   }
 
   /**

@@ -20,6 +20,7 @@ final class Backend {
   private final StorageOpener opener;
   private final String threadName;
   private final BackendStats stats = new BackendStats();
+  private final ReadLatency readLatency = new ReadLatency();
 
   private final AtomicReference<Storage> closedInstance = new AtomicReference<>();
   private volatile Storage storage;
@@ -59,6 +60,11 @@ final class Backend {
 
   BackendStats stats() {
     return stats;
+  }
+
+  /** Returns how fast it has been answering reads (kept by {@link ReadPolicy#LEAST_LATENCY}). */
+  ReadLatency readLatency() {
+    return readLatency;
   }
 
   /** Returns the current instance, or null if it has never been opened. */
@@ -118,6 +124,18 @@ final class Backend {
   void position(Tid last, long count) {
     lastTransaction = last;
     transactionCount = count;
+  }
+
+  /**
+   * Returns how many of the RAID's {@code raidCommitted} transactions it is missing: 0 while it is
+   * optimal, -1 when not known.
+   */
+  long lag(long raidCommitted) {
+    if (state == BackendState.OPTIMAL) {
+      return 0;
+    }
+    long count = transactionCount;
+    return count < 0 ? -1 : Math.max(0, raidCommitted - count);
   }
 
   /** Records one more committed transaction. */

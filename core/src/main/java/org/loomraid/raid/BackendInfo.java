@@ -21,6 +21,9 @@ import org.loomraid.storage.Tid;
  * @param failures how many of those failed (errors and calls without an answer in time)
  * @param meanLatency the mean duration of those calls
  * @param maxLatency the longest of those calls
+ * @param p50Latency the median duration of its calls over the last 30 to 60 seconds (within about
+ *     2 %), {@link Duration#ZERO} if there were none
+ * @param p99Latency the 99th percentile of the same calls
  */
 public record BackendInfo(
     String name,
@@ -32,7 +35,9 @@ public record BackendInfo(
     long calls,
     long failures,
     Duration meanLatency,
-    Duration maxLatency) {
+    Duration maxLatency,
+    Duration p50Latency,
+    Duration p99Latency) {
 
   /**
    * Creates a snapshot.
@@ -47,5 +52,7 @@ public record BackendInfo(
     Objects.requireNonNull(recovery, "recovery");
     Objects.requireNonNull(meanLatency, "meanLatency");
     Objects.requireNonNull(maxLatency, "maxLatency");
+    Objects.requireNonNull(p50Latency, "p50Latency");
+    Objects.requireNonNull(p99Latency, "p99Latency");
   }
 }

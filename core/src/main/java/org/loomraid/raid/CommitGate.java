@@ -21,6 +21,11 @@ import org.loomraid.storage.TidGenerator;
  * or abort, a restore, a pack, and the promotion of a recovered backend. It is taken with a bounded
  * wait and released by whichever thread ends the holder's work. The position fields are written
  * only under the lock and read without it (volatile).
+ *
+ * <p>The last committed tid advances as soon as one backend applied a commit, while the commit may
+ * still be reaching the others; the <em>settled</em> tid advances only when the lock is released,
+ * once every backend the commit went to has applied it (or been taken out of service). A reader that
+ * must see the same history on every optimal backend (a scrub) reads up to the settled tid.
  */
 final class CommitGate {
 
@@ -46,6 +51,7 @@ final class CommitGate {
   private volatile Tid highestChosen = Tid.NONE;
   private volatile InDoubt inDoubt;
   private volatile Tid packHorizon = Tid.NONE;
+  private volatile Tid settled = Tid.NONE;
 
   CommitGate(String raid, Duration timeout, TidGenerator tids) {
     this.raid = raid;
@@ -89,8 +95,12 @@ final class CommitGate {
     return Acquired.ACQUIRED;
   }
 
-  /** Releases the lock; by whichever thread ends the holder's work. */
+  /**
+   * Releases the lock; by whichever thread ends the holder's work. Whatever the holder committed
+   * has reached every backend it will reach by now, so the settled tid catches up.
+   */
   void release() {
+    settled = lastCommitted;
     holder = "a transaction";
     lock.release();
   }
@@ -129,16 +139,36 @@ final class CommitGate {
     chose(tid);
   }
 
+  /**
+   * Moves the RAID to a history a backend holds beyond it (commits that were in doubt), when that
+   * backend is brought back as the only one in service; under the lock.
+   */
+  void adopt(Tid last, long transactionCount) {
+    lastCommitted = last;
+    chose(last);
+    committedCount.set(transactionCount);
+  }
+
   /** Sets where the RAID starts: its last tid and transaction count. */
   void startAt(Tid last, long transactionCount) {
     lastCommitted = last;
     highestChosen = last;
+    settled = last;
     committedCount.set(transactionCount);
   }
 
   /** Returns the RAID's last committed transaction. */
   Tid lastCommitted() {
     return lastCommitted;
+  }
+
+  /**
+   * Returns the last transaction whose commit has ended on every backend it went to: the last
+   * committed tid as of the last release of the commit lock. Every optimal backend holds every
+   * transaction up to it.
+   */
+  Tid settled() {
+    return settled;
   }
 
   /** Returns the highest tid the RAID ever chose (committed or not). */

@@ -98,6 +98,7 @@ final class Dispatcher {
   /** Applies a verdict: degrades the backends the outcome model says have failed. */
   <T> Verdict<T> judge(Verdict<T> verdict) {
     Round<T> round = verdict.round();
+    Telemetry.judged(round);
     boolean commit = round.kind() == Round.Kind.COMMIT;
     boolean excused = commit ? verdict.noneFinished() && round.size() >= 2 : verdict.overloaded();
     for (Round.Slot<T> slot : verdict.blamed()) {

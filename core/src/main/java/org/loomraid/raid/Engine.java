@@ -16,7 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * @param dispatcher runs fan-outs and applies their verdicts
  * @param oids allocates object ids across the backends
  * @param reads serves reads from one backend at a time
- * @param maintenance keeps pack and recovery apart: recoveries hold it shared, a pack exclusively
+ * @param maintenance keeps pack apart from recovery and scrub: they hold it shared, a pack
+ *     exclusively
+ * @param scrubber runs one scrub at a time and remembers where the last one stopped
  */
 record Engine(
     Settings settings,
@@ -28,7 +30,8 @@ record Engine(
     Dispatcher dispatcher,
     OidAllocator oids,
     ReadRouter reads,
-    ReentrantReadWriteLock maintenance) {
+    ReentrantReadWriteLock maintenance,
+    Scrubber scrubber) {
 
   /** Returns the RAID's name. */
   String name() {

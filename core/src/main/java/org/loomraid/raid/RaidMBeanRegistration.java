@@ -97,5 +97,28 @@ final class RaidMBeanRegistration {
       RecoveryHandle handle = raid.admin().recover(backend);
       return "recovery of backend '" + handle.backend() + "' started";
     }
+
+    @Override
+    public String scrub(boolean repair) {
+      ScrubProgress started = raid.admin().scrub(repair).progress();
+      return "scrub started" + (repair ? " (repairing)" : "")
+          + (started.resumedAfter().isNone() ? "" : ", resuming after " + started.resumedAfter());
+    }
+
+    @Override
+    public String cancelScrub() {
+      ScrubHandle scrub = raid.admin().lastScrub().orElse(null);
+      if (scrub == null || scrub.isDone()) {
+        return "no scrub is running";
+      }
+      scrub.cancel();
+      return "scrub cancelled; the next scrub resumes where it stops";
+    }
+
+    @Override
+    public ScrubDetails getScrub() {
+      return raid.admin().lastScrub().map(scrub -> ScrubDetails.of(scrub.progress()))
+          .orElseGet(ScrubDetails::none);
+    }
   }
 }

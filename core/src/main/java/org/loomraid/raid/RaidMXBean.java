@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The JMX view of one RAID, registered as {@code org.loomraid:type=Raid,name=<raid>} in the
- * platform MBean server while the RAID is open: its status, per-backend details, and the operator
- * actions disable and recover. The same as {@link RaidAdmin}, in JMX open types.
+ * platform MBean server while the RAID is open: its status, per-backend details, the last scrub, and
+ * the operator actions disable, recover and scrub. The same as {@link RaidAdmin}, in JMX open types.
  */
 public interface RaidMXBean {
 
@@ -32,6 +32,61 @@ public interface RaidMXBean {
   String recover(String backend);
 
   /**
+   * Starts a scrub, resuming one that stopped midway; see {@link RaidAdmin#scrub(boolean)}. Follow
+   * it with the {@code Scrub} attribute.
+   *
+   * @param repair whether to recover the backends found diverged from the majority
+   * @return a line saying that it started
+   */
+  String scrub(boolean repair);
+
+  /**
+   * Cancels the running scrub; the next one resumes where it stopped.
+   *
+   * @return a line saying what happened
+   */
+  String cancelScrub();
+
+  /** Returns the running scrub, or the last one; with an empty phase if none has run. */
+  ScrubDetails getScrub();
+
+  /**
+   * One scrub, in JMX open types; see {@link ScrubProgress}.
+   *
+   * @param phase its {@link ScrubPhase}, by name, or empty if no scrub has run
+   * @param repair whether it repairs
+   * @param backends the backends it compares, comma-separated
+   * @param position the last transaction compared (tid value; 0 for none)
+   * @param end the last transaction it compares (tid value)
+   * @param transactionsCompared transactions compared so far
+   * @param transactionsTotal transactions to compare, as estimated at its start
+   * @param bytesCompared object data bytes compared so far
+   * @param bytesTotal object data bytes to compare, as estimated at its start
+   * @param bytesPerSecond its mean rate
+   * @param elapsedMillis time since it started, in milliseconds
+   * @param differences transactions at which backends disagreed
+   * @param findings what it found, one line each
+   * @param failure why it failed or was cancelled, or empty
+   */
+  record ScrubDetails(String phase, boolean repair, String backends, long position, long end,
+      long transactionsCompared, long transactionsTotal, long bytesCompared, long bytesTotal,
+      double bytesPerSecond, long elapsedMillis, long differences, List<String> findings,
+      String failure) {
+
+    static ScrubDetails none() {
+      return new ScrubDetails("", false, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), "");
+    }
+
+    static ScrubDetails of(ScrubProgress p) {
+      return new ScrubDetails(p.phase().name(), p.repair(), String.join(",", p.backends()),
+          p.position().value(), p.end().value(), p.transactionsCompared(), p.transactionsTotal(),
+          p.bytesCompared(), p.bytesTotal(), p.bytesPerSecond(), p.elapsed().toMillis(),
+          p.differences(), p.findings().stream().map(ScrubFinding::describe).toList(),
+          p.failure());
+    }
+  }
+
+  /**
    * One backend, in JMX open types; see {@link BackendInfo}.
    *
    * @param name the backend's name
@@ -48,11 +103,14 @@ public interface RaidMXBean {
    * @param failures calls that failed
    * @param meanLatencyMicros mean call latency in microseconds
    * @param maxLatencyMicros longest call in microseconds
+   * @param p50LatencyMicros median call latency over the last 30 to 60 seconds, in microseconds
+   * @param p99LatencyMicros 99th percentile of the same, in microseconds
    */
   record BackendDetails(String name, String state, String reason, long lastTransaction,
       long lag, String recoveryPhase, long transactionsCopied, long transactionsTotal,
       long bytesCopied, double bytesPerSecond, long calls, long failures,
-      long meanLatencyMicros, long maxLatencyMicros) {
+      long meanLatencyMicros, long maxLatencyMicros, long p50LatencyMicros,
+      long p99LatencyMicros) {
 
     static BackendDetails of(BackendInfo info) {
       RecoveryProgress recovery = info.recovery().orElse(null);
@@ -64,7 +122,8 @@ public interface RaidMXBean {
           recovery == null ? 0 : recovery.bytesCopied(),
           recovery == null ? 0 : recovery.bytesPerSecond(),
           info.calls(), info.failures(),
-          info.meanLatency().toNanos() / 1000, info.maxLatency().toNanos() / 1000);
+          info.meanLatency().toNanos() / 1000, info.maxLatency().toNanos() / 1000,
+          info.p50Latency().toNanos() / 1000, info.p99Latency().toNanos() / 1000);
     }
   }
 }

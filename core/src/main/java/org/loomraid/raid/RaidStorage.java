@@ -87,6 +87,12 @@ public final class RaidStorage implements Storage {
   /** The default deadline for opening the backends at startup and recovery: 1 minute. */
   public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofMinutes(1);
 
+  /**
+   * The lowest scrub rate limit accepted, in bytes per second (64 KiB/s): below it a scrub of a
+   * real history would never end. See {@link Builder#scrubRateLimit(long)}.
+   */
+  public static final long MIN_SCRUB_RATE_LIMIT = 64 * 1024;
+
   /** The default deadline of a pack fan-out: 10 minutes. */
   public static final Duration DEFAULT_PACK_TIMEOUT = Duration.ofMinutes(10);
 
@@ -106,12 +112,12 @@ public final class RaidStorage implements Storage {
     CommitGate gate = new CommitGate(name, settings.commitLockTimeout(), settings.tids());
     Dispatcher dispatcher = new Dispatcher(threads, fanOutChoice.apply(threads), supervisor);
     OidAllocator oids = new OidAllocator(settings, dispatcher, roster, lifecycle);
-    ReadRouter reads = new ReadRouter(settings, roster, dispatcher, lifecycle, gate);
+    ReadRouter reads = new ReadRouter(settings, roster, dispatcher, lifecycle, gate, threads);
     this.engine = new Engine(settings, threads, roster, supervisor, lifecycle, gate, dispatcher,
-        oids, reads, new ReentrantReadWriteLock());
+        oids, reads, new ReentrantReadWriteLock(), new Scrubber());
     for (Map.Entry<String, StorageOpener> backend : settings.backends().entrySet()) {
-      roster.add(backend.getKey(), backend.getValue(), threads.threadName(backend.getKey()),
-          "not opened");
+      Metering.joined(engine, roster.add(backend.getKey(), backend.getValue(),
+          threads.threadName(backend.getKey()), "not opened"));
     }
   }
 
@@ -396,10 +402,12 @@ public final class RaidStorage implements Storage {
    * backend is ever taken out of service for being busy with the RAID's own pack. Reads go on. The
    * RAID remembers the pack's horizon, and packs every backend it recovers later to it.
    *
-   * <p>Refused while a recovery runs: a pack and a recovery never overlap.
+   * <p>Refused while a recovery or a scrub runs: a pack never overlaps either (a scrub compares the
+   * records a pack drops). A cancelled scrub resumes where it stopped, so cancel it, pack, and scrub
+   * again.
    *
    * @throws IllegalArgumentException if {@code before} is {@link Tid#NONE}
-   * @throws IllegalStateException if a backend is being recovered
+   * @throws IllegalStateException if a backend is being recovered, or a scrub runs
    * @throws RaidReadOnlyException if the RAID is read-only
    */
   @Override
@@ -409,8 +417,7 @@ public final class RaidStorage implements Storage {
     lifecycle.checkWritable();
     ReentrantReadWriteLock maintenance = engine.maintenance();
     if (!maintenance.writeLock().tryLock()) {
-      throw new IllegalStateException("RAID '" + name + "': pack refused while a backend is being"
-          + " recovered (" + recovering() + "); pack once the recovery has ended");
+      throw new IllegalStateException(packRefusal());
     }
     try {
       lifecycle.enterPhase();
@@ -449,6 +456,20 @@ public final class RaidStorage implements Storage {
       throw winner.refusal();
     }
     engine.gate().packed(before);
+  }
+
+  /** Says why a pack cannot run now: a recovery or a scrub holds the maintenance lock. */
+  private String packRefusal() {
+    String recovering = recovering();
+    Scrub scrub = engine.scrubber().running();
+    if (scrub != null) {
+      return "RAID '" + name + "': pack refused while a scrub runs (" + scrub.describe()
+          + (recovering.isEmpty() ? "" : "; and backends " + recovering + " are being recovered")
+          + "); cancel it (the next scrub resumes where it stopped), pack, then scrub again";
+    }
+    return "RAID '" + name + "': pack refused while a backend is being recovered ("
+        + (recovering.isEmpty() ? "a recovery or scrub is ending now" : recovering)
+        + "); pack once the recovery has ended";
   }
 
   /** Names the backends being recovered, for messages. */
@@ -496,6 +517,7 @@ public final class RaidStorage implements Storage {
     if (!engine.lifecycle().markClosed("")) {
       return;
     }
+    stopScrub();
     stopRecoveries();
     Lifecycle lifecycle = engine.lifecycle();
     boolean drained = lifecycle.drain(engine.settings().callTimeout().toNanos());
@@ -531,20 +553,35 @@ public final class RaidStorage implements Storage {
 
   private BackendInfo info(Backend backend) {
     BackendState state = backend.state();
-    long count = backend.transactionCount();
-    long lag = state == BackendState.OPTIMAL ? 0
-        : count < 0 ? -1 : Math.max(0, engine.gate().committedCount() - count);
+    long lag = backend.lag(engine.gate().committedCount());
     BackendStats stats = backend.stats();
+    LatencyRecorder.Snapshot recent = stats.recent();
     return new BackendInfo(backend.name(), state,
         state == BackendState.OPTIMAL ? "" : backend.reason(), backend.lastTransaction(), lag,
         backend.recovery().map(Recovery::progress), stats.calls(), stats.failures(),
-        stats.meanLatency(), stats.maxLatency());
+        stats.meanLatency(), stats.maxLatency(), recent.at(50), recent.at(99));
   }
 
   /** Closes the RAID at once because it failed ({@link FailMode#CLOSE}). */
   private void shutdown(String reason) {
     if (engine.lifecycle().markClosed(reason)) {
       closeBackends();
+    }
+  }
+
+  /** Cancels a running scrub and waits, for a bounded time, until it ends. */
+  private void stopScrub() {
+    Scrub scrub = engine.scrubber().running();
+    if (scrub == null) {
+      return;
+    }
+    scrub.cancel("scrub cancelled: the RAID closed");
+    try {
+      if (!scrub.await(engine.settings().callTimeout())) {
+        log.warn("RAID '{}': the scrub did not stop in time", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -612,6 +649,9 @@ public final class RaidStorage implements Storage {
     if (!supervisor.awaitClosing(engine.settings().callTimeout())) {
       log.warn("RAID '{}': some degraded backends are still closing", name);
     }
+    for (Backend backend : engine.roster().all()) {
+      Metering.left(engine, backend);
+    }
     String reason = engine.lifecycle().closeReason();
     log.info("RAID '{}' is closed{}", name, reason.isEmpty() ? "" : ": " + reason);
   }
@@ -648,8 +688,11 @@ public final class RaidStorage implements Storage {
     private FailMode failMode = FailMode.CLOSE;
     private boolean autoRecover;
     private long recoveryRateLimit;
+    private long scrubRateLimit;
     private CommitQuorum commitQuorum = CommitQuorum.ONE;
     private TidGenerator tids = TidGenerator.system();
+    private HedgedReads hedgedReads;
+    private RaidMetrics metrics;
 
     private Builder(String name) {
       this.name = requireName(name, "name");
@@ -678,9 +721,32 @@ public final class RaidStorage implements Storage {
       return this;
     }
 
-    /** Sets the read policy: {@link ReadPolicy#RANDOM} (default) or {@code ROUND_ROBIN}. */
+    /**
+     * Sets the read policy: {@link ReadPolicy#RANDOM} (default), {@code ROUND_ROBIN} or
+     * {@code LEAST_LATENCY}.
+     */
     public Builder readPolicy(ReadPolicy policy) {
       this.readPolicy = Objects.requireNonNull(policy, "readPolicy");
+      return this;
+    }
+
+    /**
+     * Hedges reads: a read its backend has not answered within the delay {@code hedging} names is
+     * sent to a second optimal backend too, within its budget, and the first answer wins; see
+     * {@link HedgedReads}. Off by default.
+     */
+    public Builder hedgedReads(HedgedReads hedging) {
+      this.hedgedReads = Objects.requireNonNull(hedging, "hedgedReads");
+      return this;
+    }
+
+    /**
+     * Sends every backend's calls, failures, latency and lag to {@code sink} (for example the
+     * Micrometer binding in {@code org.loomraid:loomraid-micrometer}); none by default. See
+     * {@link RaidMetrics}.
+     */
+    public Builder metrics(RaidMetrics sink) {
+      this.metrics = Objects.requireNonNull(sink, "metrics");
       return this;
     }
 
@@ -781,6 +847,24 @@ public final class RaidStorage implements Storage {
       return this;
     }
 
+    /**
+     * Limits how fast a scrub compares, in bytes of object data per second (each transaction's data
+     * counted once; every backend compared is read at that rate); 0 (the default) means no limit.
+     * Separate from the recovery rate limit. Every step of a scrub compares at least one
+     * transaction, so a scrub always makes progress, however large its transactions.
+     *
+     * @throws IllegalArgumentException if negative, or positive and below
+     *     {@link RaidStorage#MIN_SCRUB_RATE_LIMIT} (64 KiB/s)
+     */
+    public Builder scrubRateLimit(long bytesPerSecond) {
+      if (bytesPerSecond < 0 || (bytesPerSecond > 0 && bytesPerSecond < MIN_SCRUB_RATE_LIMIT)) {
+        throw new IllegalArgumentException("scrubRateLimit must be 0 (no limit) or at least "
+            + MIN_SCRUB_RATE_LIMIT + " bytes per second, was " + bytesPerSecond);
+      }
+      this.scrubRateLimit = bytesPerSecond;
+      return this;
+    }
+
     /** Sets where new tids come from (a clock can be injected for tests). */
     public Builder tidGenerator(TidGenerator generator) {
       this.tids = Objects.requireNonNull(generator, "tidGenerator");
@@ -804,7 +888,8 @@ public final class RaidStorage implements Storage {
       }
       Settings settings = new Settings(name, backends, writeMode, readPolicy, callTimeout,
           commitLockTimeout, openTimeout, packTimeout, redundancy, failMode, listeners,
-          autoRecover, recoveryRateLimit, commitQuorum, tids);
+          autoRecover, recoveryRateLimit, scrubRateLimit, commitQuorum, tids, hedgedReads,
+          metrics);
       RaidStorage raid = new RaidStorage(settings, chooseFanOut());
       Startup.run(raid.engine, raid::close);
       raid.jmx.register();

@@ -33,6 +33,11 @@ final class RaidThreads {
         log.error("RAID '{}': uncaught exception in thread {}", raid, thread.getName(), e);
   }
 
+  /** Returns the RAID's name. */
+  String raid() {
+    return raid;
+  }
+
   /** Returns the name of the threads that work for {@code role} (a backend name, or a task). */
   String threadName(String role) {
     return prefix + role;

@@ -27,6 +27,8 @@ final class RaidTransaction extends BufferedTransaction {
   private long maxStoredOid;
   private Tid tid = Tid.NONE;
   private List<Round.Slot<StorageTransaction>> voted = List.of();
+  /** The JFR event of this transaction, or null while no recording wants one. */
+  private CommitEvent trace;
 
   RaidTransaction(Engine engine, TransactionMeta meta, Tid requestedTid, StorageLimits limits) {
     super(meta, requestedTid, limits, engine.name());
@@ -41,18 +43,63 @@ final class RaidTransaction extends BufferedTransaction {
 
   @Override
   protected void onVote(List<Store> stores) {
+    trace = Telemetry.commitStarted(engine.name());
+    if (trace == null) {
+      vote(stores);
+      return;
+    }
+    trace.phaseStart = System.nanoTime();
+    try {
+      vote(stores);
+    } catch (RuntimeException | Error e) {
+      long waited = System.nanoTime() - trace.phaseStart;
+      if (holdsCommitLock) {
+        trace.vote = waited;
+      } else {
+        trace.lockWait = waited;
+      }
+      traced(e);
+      throw e;
+    }
+    trace.vote = System.nanoTime() - trace.phaseStart;
+    trace.backends = voted.size();
+    trace.tid = tid.value();
+  }
+
+  private void vote(List<Store> stores) {
     Lifecycle lifecycle = engine.lifecycle();
     lifecycle.checkWritable();
     lifecycle.enterPhase();
     try {
       engine.gate().acquire("a transaction");
       holdsCommitLock = true;
+      if (trace != null) {
+        long now = System.nanoTime();
+        trace.lockWait = now - trace.phaseStart;
+        trace.phaseStart = now;
+      }
       lifecycle.checkWritable();
       CommitPoint.resolvePending(engine);
       voteEverywhere(stores);
     } finally {
       lifecycle.exitPhase();
     }
+  }
+
+  /** Ends this transaction's event (if one is being recorded) with what the caller was told. */
+  private void traced(Throwable outcome) {
+    traced(outcome == null ? "committed" : outcome.getClass().getSimpleName());
+  }
+
+  private void traced(String outcome) {
+    CommitEvent event = trace;
+    if (event == null) {
+      return;
+    }
+    trace = null;
+    event.tid = tid.value();
+    event.outcome = outcome;
+    event.commit();
   }
 
   private void voteEverywhere(List<Store> stores) {
@@ -137,12 +184,23 @@ final class RaidTransaction extends BufferedTransaction {
 
   @Override
   protected Tid onCommit() {
+    if (trace != null) {
+      trace.phaseStart = System.nanoTime();
+    }
     engine.lifecycle().enterPhase();
+    Throwable failure = null;
     try {
       return commitEverywhere();
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
     } finally {
       release();
       engine.lifecycle().exitPhase();
+      if (trace != null) {
+        trace.commit = System.nanoTime() - trace.phaseStart;
+        traced(failure);
+      }
     }
   }
 
@@ -166,7 +224,21 @@ final class RaidTransaction extends BufferedTransaction {
       }
     }
     closeUncommitted(live, verdict);
+    if (trace != null) {
+      trace.applied = applied(verdict);
+    }
     return CommitPoint.settle(engine, "commit", tid, maxStoredOid, verdict);
+  }
+
+  /** Returns how many backends returned from their commit (for the trace). */
+  private static int applied(Verdict<Tid> verdict) {
+    int applied = 0;
+    for (Round.Slot<Tid> slot : verdict.round().slots()) {
+      if (slot.outcome() == Outcome.SUCCESS) {
+        applied++;
+      }
+    }
+    return applied;
   }
 
   /** Closes (aborts) the backend transactions whose commit never ran, in the background. */
@@ -181,6 +253,9 @@ final class RaidTransaction extends BufferedTransaction {
 
   @Override
   protected void onAbort(boolean hasVoted) {
+    if (trace != null) {
+      traced("aborted");
+    }
     try {
       engine.lifecycle().enterPhase();
     } catch (RaidClosedException closed) {

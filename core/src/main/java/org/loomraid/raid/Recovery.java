@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>If the RAID packed while this backend was out of service, the target is packed to the RAID's
  * pack horizon before it is promoted, and verification accepts records the target lacks where the
  * source's pack already dropped them, so backends recovered from each other always compare equal.
+ * A record the target holds and the source lacks is accepted only if the source holds a later
+ * revision of that object (its pack dropped this one); any other extra record is a divergence.
  */
 final class Recovery implements RecoveryHandle {
 
@@ -206,6 +208,7 @@ final class Recovery implements RecoveryHandle {
   private void run() {
     boolean maintenance = false;
     RecoveryPhase current = RecoveryPhase.OPENING;
+    RecoveryPhase reported = null;
     String reason = "";
     try {
       try {
@@ -223,6 +226,10 @@ final class Recovery implements RecoveryHandle {
           break;
         }
         phase = current;
+        if (current != reported) {
+          reported = current;
+          Telemetry.recovery(engine.name(), this);
+        }
         Step step = switch (current) {
           case OPENING -> open();
           case VERIFYING -> verify();
@@ -275,6 +282,7 @@ final class Recovery implements RecoveryHandle {
       }
       endNanos = System.nanoTime();
       phase = last;
+      Telemetry.recovery(engine.name(), this);
       done.countDown();
     }
   }
@@ -435,10 +443,26 @@ final class Recovery implements RecoveryHandle {
     if (!count.ok()) {
       return Step.fail(count.failure());
     }
-    long expected = gate.committedCount() + (found.equals(acknowledged) ? 0 : 1);
-    if (count.value() != expected) {
-      return Step.fail("refused: backend '" + backend.name() + "' holds " + count.value()
-          + " transactions where the RAID holds " + expected);
+    // Beyond the acknowledged tid the target may hold commits that were in doubt (tids the RAID
+    // chose, checked above): up to and including it, it must hold exactly what the RAID holds.
+    Result<Long> beyond = targetStep("transactions", slot -> {
+      long n = 0;
+      try (TransactionIterator it = target.transactions(acknowledged)) {
+        while (it.hasNext()) {
+          it.next();
+          n++;
+        }
+      }
+      return n;
+    });
+    if (!beyond.ok()) {
+      return Step.fail(beyond.failure());
+    }
+    long upToAcknowledged = count.value() - beyond.value();
+    if (upToAcknowledged != gate.committedCount()) {
+      return Step.fail("refused: backend '" + backend.name() + "' holds " + upToAcknowledged
+          + " transactions up to " + acknowledged + " where the RAID holds "
+          + gate.committedCount());
     }
     targetLast = found;
     targetCount = count.value();
@@ -473,7 +497,13 @@ final class Recovery implements RecoveryHandle {
       TransactionRecord expected = theirs.next();
       slot.stage("target");
       String difference = RecordComparison.difference(record, expected,
-          (oid, serial) -> droppedByPack(oid, serial, horizon));
+          (oid, serial) -> droppedByPack(oid, serial, horizon),
+          (oid, serial) -> {
+            slot.stage("source");
+            boolean superseded = supersededOnSource(oid, serial);
+            slot.stage("target");
+            return superseded;
+          });
       if (difference != null) {
         return new Walked(i, last, true, "backend '" + backend.name() + "' diverges from '"
             + source.name() + "' at " + difference);
@@ -493,6 +523,19 @@ final class Recovery implements RecoveryHandle {
     }
     Revision current = target.loadBefore(oid, horizon).orElse(null);
     return current != null && current.serial().isAfter(serial);
+  }
+
+  /**
+   * Returns whether the source holds a later revision of {@code oid} than the one written at
+   * {@code serial}, which the target holds and the source lacks: the source's pack may have dropped
+   * it. A record of an object the source never superseded is a divergence.
+   */
+  private boolean supersededOnSource(Oid oid, Tid serial) {
+    try {
+      return source.storage().load(oid).serial().isAfter(serial);
+    } catch (ObjectNotFoundException e) {
+      return false;
+    }
   }
 
   /** Estimates what is left to copy from the RAID's transaction count and the sizes. */
@@ -578,6 +621,7 @@ final class Recovery implements RecoveryHandle {
           return new Result<>(null, batch.side(), batch.failure());
         }
         Copied copied = batch.value();
+        Telemetry.recovery(engine.name(), this);
         budget -= copied.bytes();
         if (!copied.more()) {
           return new Result<>(true, null, null);
@@ -643,8 +687,7 @@ final class Recovery implements RecoveryHandle {
   }
 
   private long batchBytes() {
-    long limit = engine.settings().recoveryRateLimit();
-    return limit == 0 ? BATCH_BYTES : Math.max(1, Math.min(BATCH_BYTES, limit / 4));
+    return RateLimit.batchBytes(engine.settings().recoveryRateLimit(), BATCH_BYTES);
   }
 
   /**
@@ -652,15 +695,8 @@ final class Recovery implements RecoveryHandle {
    * the commit lock (only copying and catching up are rate limited). A cancel cuts the wait short.
    */
   private void limitRate(long startNanos, long bytes) {
-    long limit = engine.settings().recoveryRateLimit();
-    if (limit == 0) {
-      return;
-    }
-    long due = startNanos + (long) (bytes * 1e9 / limit);
-    for (long wait = due - System.nanoTime(); wait > 0 && cancelReason == null;
-        wait = due - System.nanoTime()) {
-      LockSupport.parkNanos(this, wait);
-    }
+    RateLimit.await(engine.settings().recoveryRateLimit(), startNanos, bytes,
+        () -> cancelReason != null, this);
   }
 
   /**
@@ -764,7 +800,8 @@ final class Recovery implements RecoveryHandle {
         promotion.unlock();
       }
       if (end.isAfter(last)) {
-        gate.committed(end); // the in-doubt commit this backend holds is the RAID's last now
+        // What was in doubt and this backend holds is the RAID's history now.
+        gate.adopt(end, targetCount);
       }
       backend.position(end, gate.committedCount());
     } finally {

@@ -374,6 +374,9 @@ final class Round<T> {
     volatile Thread thread;
     private T value;
     private Throwable error;
+    // An int, so that a slot costs no more memory than before: nanoseconds up to 2.1 s, beyond
+    // that negated microseconds (see nanos()).
+    private int took;
 
     Slot(Round<T> round, int index, Backend backend, Storage storage) {
       this.round = round;
@@ -522,6 +525,8 @@ final class Round<T> {
       long elapsed = System.nanoTime() - startNanos;
       value = result;
       error = failure;
+      took = elapsed <= Integer.MAX_VALUE ? (int) elapsed
+          : (int) -Math.min(elapsed / 1000, Integer.MAX_VALUE);
       if (casState(CALLING, DONE)) {
         backend.stats().record(elapsed, Outcome.of(failure).blamesBackend());
         round.completed();
@@ -537,6 +542,19 @@ final class Round<T> {
         case DONE -> Outcome.of(error);
         case NOT_REACHED -> Outcome.NOT_REACHED;
         default -> Outcome.NO_RESPONSE;
+      };
+    }
+
+    /**
+     * Returns how long the call took if it finished in time (to the nanosecond up to 2.1 s, to the
+     * microsecond beyond), the timeout if it was given up while calling, else 0; only meaningful
+     * once the round is over.
+     */
+    long nanos() {
+      return switch (state()) {
+        case DONE -> took >= 0 ? took : -took * 1000L;
+        case ABANDONED -> round.timeoutNanos;
+        default -> 0;
       };
     }
 

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.loomraid.storage.TidGenerator;
 
-/** The validated settings of one RAID, as the builder collected them. Immutable. */
+/**
+ * The validated settings of one RAID, as the builder collected them. Immutable. {@code hedgedReads}
+ * and {@code metrics} are null when not set.
+ */
 record Settings(
     String name,
     Map<String, StorageOpener> backends,
@@ -22,8 +25,11 @@ record Settings(
     List<RaidListener> listeners,
     boolean autoRecover,
     long recoveryRateLimit,
+    long scrubRateLimit,
     CommitQuorum commitQuorum,
-    TidGenerator tids) {
+    TidGenerator tids,
+    HedgedReads hedgedReads,
+    RaidMetrics metrics) {
 
   Settings {
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));

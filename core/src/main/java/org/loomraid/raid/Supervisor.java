@@ -94,6 +94,7 @@ final class Supervisor {
 
   /** Logs a transition once and delivers it to every listener. */
   void publish(BackendTransition t) {
+    Telemetry.transition(t);
     if (t.to() == BackendState.DEGRADED) {
       log.warn("RAID '{}': backend '{}' is DEGRADED: {}", raid, t.name(), t.reason());
     } else {

@@ -113,7 +113,8 @@
  * {@code CommitGate} (the RAID commit lock and the position of the history), {@code Roster} (the
  * backends and their states), {@code Supervisor} (transitions, the fail mode), {@code Dispatcher}
  * (runs fan-outs and applies their {@code Verdict}s), {@code ReadRouter}, {@code OidAllocator},
- * and {@code Recovery}, an explicit phase machine.
+ * {@code Recovery} and {@code Scrub}, explicit phase machines, and {@code Scrubber} (one scrub at a
+ * time, and where the last one stopped).
  *
  * <h2>Recovery: guarantees and locking</h2>
  * {@link org.loomraid.raid.RaidAdmin#recover} runs on its own virtual thread while the backend is
@@ -135,15 +136,61 @@
  * to the RAID's pack horizon before it is promoted (after a restart of the RAID the horizon is
  * forgotten: pack again).
  *
+ * <h2>Scrub: guarantees and locking</h2>
+ * {@link org.loomraid.raid.RaidAdmin#scrub(org.loomraid.raid.ScrubOptions)} runs on its own virtual
+ * thread and compares the backends that are optimal when it starts, up to the RAID's
+ * <em>settled</em> tid then (the last commit that has reached every backend it went to), so writers
+ * committing meanwhile never interfere and are never held: a scrub never takes the RAID commit lock.
+ * It reads each backend's history in bounded steps (one virtual thread per backend, the call
+ * timeout, a batch per step; its own rate limit between steps) and compares tid, metadata and data,
+ * transaction by transaction. A backend outside a strict majority of identical content is taken out
+ * of service, "diverged at &lt;tid&gt;, &lt;oid&gt;: …", and with repair recovered from the
+ * majority: a recovery verifies the reopened backend against an optimal one from the start, so it
+ * heals what a reopened instance no longer serves wrong and refuses, naming the tid, a backend whose
+ * stored history differs (wipe it, then recover it). Two backends that differ have no majority:
+ * reported, nothing changed. Records a pack dropped from some backends only (each holds a later
+ * revision of the object) are not a divergence. A backend that leaves service or is replaced during
+ * a scrub leaves the comparison; one that fails a scrub read leaves service, as for any read. A
+ * scrub and a pack never overlap (a scrub waits for a running pack; a pack is refused while a scrub
+ * runs); recoveries run alongside. A cancelled or failed scrub is resumed by the next one after the
+ * last transaction it compared (kept in memory while the RAID is open); closing the RAID cancels
+ * it.
+ *
  * <h2>Locks and their order</h2>
- * maintenance lock → close gate → RAID commit lock → OID lock → promotion lock → state lock; what
- * each guards is in {@code docs/lock-order.md}. Reads take no lock: they use an immutable snapshot
+ * maintenance lock → close gate → RAID commit lock → OID lock → promotion lock → state lock; the
+ * scrub lock is a leaf. What each guards is in {@code docs/lock-order.md}. Reads take no lock: they use an immutable snapshot
  * of the optimal backends.
+ *
+ * <h2>Reads</h2>
+ * A read goes to one optimal backend chosen by the {@link org.loomraid.raid.ReadPolicy}:
+ * {@code RANDOM}, {@code ROUND_ROBIN}, or {@code LEAST_LATENCY} (the faster of two drawn at random
+ * by a time-decayed mean of their read latencies, with a probe of each backend left alone for half
+ * a second). With {@link org.loomraid.raid.HedgedReads} a read its backend has not answered within
+ * a delay (fixed, or a recent percentile of all reads) is sent to a second backend too, within a
+ * budget of a fraction of reads; each call is judged by the outcome model on its own, the first
+ * answer wins, the caller waits at most until the first call's deadline, and a call still running
+ * is left to a watcher thread that judges it when it ends or reaches its own deadline.
+ *
+ * <h2>Events and metrics</h2>
+ * The RAID emits JFR events ({@code jdk.jfr}): {@code org.loomraid.Commit} (one transaction: raid,
+ * tid, backends, applied, lock wait, vote and commit time, outcome), {@code org.loomraid.SlotOutcome}
+ * (one backend call of a fan-out or read: raid, backend, operation, stage, outcome, call duration),
+ * {@code org.loomraid.BackendTransition} (raid, backend, from, to, reason),
+ * {@code org.loomraid.RecoveryProgress} (at each phase and batch: phase, transactions and bytes
+ * copied of total, rate), {@code org.loomraid.HedgedRead} (first and second backend, which
+ * answered, delay) and {@code org.loomraid.ScrubProgress} (phase, transactions and bytes compared
+ * of total, rate). An event no recording asks for costs one check and builds nothing. A
+ * {@link org.loomraid.raid.RaidMetrics} set on the builder receives every backend call (duration,
+ * failed or not) on the calling thread and reads each backend's lag on demand; without one nothing
+ * is called. Each backend also keeps the latency of its last 30 to 60 seconds of calls in a
+ * lock-free log-linear histogram (one atomic increment per call), for the p50 and p99 of
+ * {@link org.loomraid.raid.BackendInfo}.
  *
  * <h2>Management</h2>
  * {@link org.loomraid.raid.RaidAdmin} shows status and per-backend details (state, reason, last
- * tid, lag, recovery progress, calls, failures, latency) and carries out disable, recover, add and
- * remove; each is checked and applied atomically, and refused with a clear message if unknown,
+ * tid, lag, recovery progress, calls, failures, mean, maximum, p50 and p99 latency) and carries
+ * out disable, recover, add, remove and scrub; each is checked and applied atomically, and refused
+ * with a clear message if unknown,
  * illegal or fatal to the minimum redundancy. The same view is the JMX MXBean
  * {@code org.loomraid:type=Raid,name=<raid>} ({@link org.loomraid.raid.RaidMXBean}), registered
  * while the RAID is open; if JMX is unavailable the RAID works on without it.

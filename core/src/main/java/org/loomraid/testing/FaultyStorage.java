@@ -5,12 +5,14 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
@@ -35,6 +37,10 @@ import org.loomraid.storage.TransactionRecord;
  * b.clearAll();
  * b.releaseHangs();                                // in @AfterEach: no thread is left hanging
  * }</pre>
+ *
+ * <p>{@link #corrupt(Tid, UnaryOperator)} makes it serve one committed transaction altered (silent
+ * corruption, for scrub tests): its iterators return that transaction as the alteration makes it,
+ * while the wrapped storage holds it unchanged.
  *
  * <p>A fault fires before the call reaches the wrapped storage, so a failed call changes nothing
  * there (a failed or released {@code vote}/{@code commit} aborts the wrapped transaction, as the
@@ -111,6 +117,7 @@ public final class FaultyStorage implements Storage {
   private final AtomicReference<CountDownLatch> gate =
       new AtomicReference<>(new CountDownLatch(1));
   private final AtomicInteger hanging = new AtomicInteger();
+  private final Map<Tid, UnaryOperator<TransactionRecord>> corruptions = new ConcurrentHashMap<>();
 
   private FaultyStorage(Storage delegate) {
     this.delegate = delegate;
@@ -133,11 +140,35 @@ public final class FaultyStorage implements Storage {
     return faults.get(Objects.requireNonNull(operation, "operation"));
   }
 
-  /** Clears every fault. Calls hanging now keep hanging until {@link #releaseHangs()}. */
+  /**
+   * Clears every fault and corruption. Calls hanging now keep hanging until
+   * {@link #releaseHangs()}.
+   */
   public void clearAll() {
     for (Fault fault : faults.values()) {
       fault.clear();
     }
+    corruptions.clear();
+  }
+
+  /**
+   * From now on, every iterator from {@link #transactions(Tid)} returns the committed transaction
+   * {@code tid} as {@code alteration} makes it (altered data, a record added or taken away, other
+   * metadata), while the wrapped storage still holds it unchanged: the silent corruption a scrub
+   * must find. Replaces an earlier corruption of that tid; {@link #clearAll()} ends it. A wrong
+   * result of {@link Operation#ITERATE} applies on top.
+   *
+   * <pre>{@code
+   * b.corrupt(tid, record -> new TransactionRecord(record.tid(), record.meta(),
+   *     List.of(new DataRecord(oid, "rotten".getBytes(UTF_8)))));
+   * }</pre>
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public FaultyStorage corrupt(Tid tid, UnaryOperator<TransactionRecord> alteration) {
+    corruptions.put(Objects.requireNonNull(tid, "tid"),
+        Objects.requireNonNull(alteration, "alteration"));
+    return this;
   }
 
   /**
@@ -586,6 +617,10 @@ public final class FaultyStorage implements Storage {
     public TransactionRecord next() {
       before(Operation.ITERATE);
       TransactionRecord record = iterator.next();
+      UnaryOperator<TransactionRecord> corruption = corruptions.get(record.tid());
+      if (corruption != null) {
+        record = corruption.apply(record);
+      }
       if (!wrong) {
         return record;
       }

@@ -3,8 +3,9 @@
  *
  * <ul>
  *   <li>{@link org.loomraid.testing.FaultyStorage} wraps any storage and, per operation, fails
- *       once, always or after n calls, hangs (honouring interrupts or ignoring them), delays, or
- *       returns a wrong result. It is how the RAID's failure handling is tested.</li>
+ *       once, always or after n calls, hangs (honouring interrupts or ignoring them), delays,
+ *       returns a wrong result, or serves one committed transaction silently altered. It is how the
+ *       RAID's failure handling and its scrub are tested.</li>
  *   <li>{@link org.loomraid.testing.LatencyStorage} adds a fixed or uniformly random latency per
  *       call, simulating a storage across a network; the benchmarks use it.</li>
  * </ul>

@@ -207,6 +207,7 @@ class AdminTest {
       assertThrows(RaidClosedException.class,
           () -> admin.add("c", () -> MemoryStorage.create("c")));
       assertThrows(RaidClosedException.class, () -> admin.remove("a"));
+      assertThrows(RaidClosedException.class, () -> admin.scrub());
     }
   }
 
@@ -228,6 +229,9 @@ class AdminTest {
       assertEquals(0, a.failures());
       assertTrue(a.maxLatency().compareTo(a.meanLatency()) >= 0);
       assertTrue(a.meanLatency().toNanos() > 0);
+      assertTrue(a.p50Latency().toNanos() > 0, a.toString());
+      assertTrue(a.p99Latency().compareTo(a.p50Latency()) >= 0, a.toString());
+      assertTrue(a.p99Latency().compareTo(a.maxLatency().multipliedBy(2)) <= 0, a.toString());
       assertEquals(Tid.NONE.equals(a.lastTransaction()), false);
       BackendInfo b = raid.backends().get(1);
       assertEquals(1, b.failures(), b.toString());

@@ -38,6 +38,9 @@ class BuilderTest {
     refused(NullPointerException.class, "failMode", () -> b.failMode(null));
     refused(NullPointerException.class, "listener", () -> b.listener(null));
     refused(IllegalArgumentException.class, "recoveryRateLimit", () -> b.recoveryRateLimit(-1));
+    refused(IllegalArgumentException.class, "scrubRateLimit", () -> b.scrubRateLimit(-1));
+    refused(IllegalArgumentException.class, "at least 65536 bytes per second, was 1000",
+        () -> b.scrubRateLimit(1000));
   }
 
   @Test

@@ -224,7 +224,7 @@ class FanOutTest {
   void interruptOfTheCallerIsRestoredAndDoesNotCutTheRoundShort(FanOutKind kind) {
     Round<String> round = new Round<>(threads, "commit", backends("a", "b"), DEADLINE,
         Round.Kind.QUERY, (storage, slot) -> {
-          Thread.sleep(50);
+          Thread.sleep(50); // the backend's latency: the round outlasts the interrupt
           return "ok";
         });
     Thread.currentThread().interrupt();

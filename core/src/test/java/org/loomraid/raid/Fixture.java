@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Storage;
@@ -33,6 +35,7 @@ final class Fixture implements AutoCloseable {
   final List<SurvivingStorage> surviving = new ArrayList<>();
   final List<FaultyStorage> faulty = new ArrayList<>();
   final List<List<InstanceView>> instances = new ArrayList<>();
+  private final List<AtomicReference<UnaryOperator<Storage>>> nextOpen = new ArrayList<>();
   final RaidStorage.Builder builder;
   RaidStorage raid;
   private boolean fresh;
@@ -49,13 +52,17 @@ final class Fixture implements AutoCloseable {
       faulty.add(wrapped);
       List<InstanceView> opened = new CopyOnWriteArrayList<>();
       instances.add(opened);
+      AtomicReference<UnaryOperator<Storage>> decoration = new AtomicReference<>();
+      nextOpen.add(decoration);
       builder.backend(name, () -> {
-        if (!fresh) {
-          return wrapped;
+        Storage instance = wrapped;
+        if (fresh) {
+          InstanceView created = new InstanceView(wrapped);
+          opened.add(created);
+          instance = created;
         }
-        InstanceView instance = new InstanceView(wrapped);
-        opened.add(instance);
-        return instance;
+        UnaryOperator<Storage> decorate = decoration.getAndSet(null);
+        return decorate == null ? instance : decorate.apply(instance);
       });
     }
   }
@@ -72,6 +79,15 @@ final class Fixture implements AutoCloseable {
   /** Makes every open of a backend return a fresh instance (an {@link InstanceView}). */
   Fixture freshInstances() {
     fresh = true;
+    return this;
+  }
+
+  /**
+   * Makes the next open of backend {@code i} (only that one) return {@code decoration} applied to
+   * what it would return: an instance with faults of its own, which a reopen leaves behind.
+   */
+  Fixture onNextOpen(int i, UnaryOperator<Storage> decoration) {
+    nextOpen.get(i).set(decoration);
     return this;
   }
 

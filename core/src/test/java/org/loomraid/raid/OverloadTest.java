@@ -1,5 +1,6 @@
 package org.loomraid.raid;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,8 @@ import org.loomraid.storage.Tid;
  */
 class OverloadTest {
 
-  private static final Duration SATURATION = Duration.ofSeconds(2);
+  /** Reads to serve during the saturation, besides the writers' attempts. */
+  private static final long WORK_READS = 100_000;
 
   @Test
   void starvingTheCarrierThreadsWithBusyVirtualThreadsDegradesNoHealthyBackend()
@@ -120,10 +122,16 @@ class OverloadTest {
           }
         }));
       }
-      Thread.sleep(SATURATION); // the saturation itself is the behaviour under test
+      // Saturated for a fixed amount of work rather than of time: until the readers were served
+      // WORK_READS times and writers attempted commits (virtual readers that never block can keep
+      // virtual writers off the carriers for long, which is part of the overload), or a worker met
+      // something unexpected.
+      await().atMost(Duration.ofSeconds(60)).until(() -> !unexpected.isEmpty()
+          || (attempts.get() > 0 && reads.get() >= WORK_READS));
       stop.set(true);
       for (Thread thread : threads) {
         thread.join(Duration.ofSeconds(30));
+        assertTrue(!thread.isAlive(), thread.getName() + " did not stop: a call hung");
       }
 
       System.out.printf("overload: %d commits acknowledged, %d refused as overload, %d in doubt,"

@@ -108,12 +108,13 @@ class PackCoordinationTest {
     PackHoldingStorage slowA = new PackHoldingStorage(a);
     PackHoldingStorage slowB = new PackHoldingStorage(b);
     try (RaidStorage raid = RaidStorage.builder("pack").writeMode(mode)
-        .callTimeout(Duration.ofMillis(200))
+        .callTimeout(Duration.ofMillis(500))
         .backend("a", () -> slowA).backend("b", () -> slowB).open()) {
       List<Tid> tids = RecoveryTest.commitMany(raid, 20, 1);
       CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> raid.pack(tids.get(10)),
           Thread::startVirtualThread);
-      slowA.packing.await(); // in SEQUENTIAL mode b packs only after a
+      // In SEQUENTIAL mode b packs only after a.
+      assertTrue(slowA.packing.await(30, TimeUnit.SECONDS), raid.backends().toString());
       CompletableFuture<Tid> commit = new CompletableFuture<>();
       Thread.ofVirtual().start(() -> {
         try {
@@ -123,7 +124,7 @@ class PackCoordinationTest {
         }
       });
       // The pack outlasts the call timeout twice over: the commit waits, nobody is degraded.
-      await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
+      await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(10))
           .until(() -> !commit.isDone());
       assertEquals(0, slowA.votesDuringPack.get() + slowB.votesDuringPack.get(),
           "no vote reached a backend while its pack held its commit lock");
@@ -145,12 +146,12 @@ class PackCoordinationTest {
   void aCommitThatCannotWaitForThePackIsRefusedClearlyNamingIt() throws Exception {
     MemoryStorage a = MemoryStorage.create("a");
     PackHoldingStorage slowA = new PackHoldingStorage(a);
-    try (RaidStorage raid = RaidStorage.builder("pack").callTimeout(Duration.ofMillis(200))
+    try (RaidStorage raid = RaidStorage.builder("pack").callTimeout(Duration.ofMillis(500))
         .commitLockTimeout(Duration.ofMillis(300)).backend("a", () -> slowA).open()) {
       Tid last = Fixture.commit(raid, Oid.of(1), Tid.NONE, "v1");
       CompletableFuture<Void> pack = CompletableFuture.runAsync(() -> raid.pack(last),
           Thread::startVirtualThread);
-      slowA.packing.await();
+      assertTrue(slowA.packing.await(30, TimeUnit.SECONDS), raid.backends().toString());
 
       CommitLockTimeoutException refused = assertThrows(CommitLockTimeoutException.class,
           () -> Fixture.commit(raid, Oid.of(2), Tid.NONE, "during the pack"));

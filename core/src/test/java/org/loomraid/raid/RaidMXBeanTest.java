@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Test;
 import org.loomraid.storage.MemoryStorage;
+import org.loomraid.storage.Tid;
+import org.loomraid.testing.LatencyStorage;
 
 /** The RAID's MXBean through the platform MBean server: attributes, operations, lifecycle. */
 class RaidMXBeanTest {
@@ -51,6 +54,55 @@ class RaidMXBeanTest {
       assertEquals("DONE", recovered.get("recoveryPhase"));
     }
     assertFalse(server.isRegistered(name), "unregistered on close");
+  }
+
+  @Test
+  void backendsShowTheirRecentP50AndP99Latency() throws Exception {
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-latency");
+    Duration latency = Duration.ofMillis(2);
+    try (RaidStorage raid = RaidStorage.builder("jmx-latency")
+        .backend("a", () -> LatencyStorage.fixed(MemoryStorage.create("a"), latency))
+        .open()) {
+      for (int i = 0; i < 20; i++) {
+        raid.lastTransaction();
+      }
+      CompositeData a = ((CompositeData[]) server.getAttribute(name, "Backends"))[0];
+      long p50 = (Long) a.get("p50LatencyMicros");
+      long p99 = (Long) a.get("p99LatencyMicros");
+      assertTrue(p50 >= latency.toNanos() / 1000, "p50 " + p50 + " us");
+      assertTrue(p99 >= p50, "p99 " + p99 + " us, p50 " + p50 + " us");
+      assertEquals(raid.backends().get(0).calls(), a.get("calls"));
+    }
+  }
+
+  @Test
+  void aScrubIsStartedFollowedAndCancelledThroughThePlatformServer() throws Exception {
+    MemoryStorage b = MemoryStorage.create("b");
+    ObjectName name = new ObjectName("org.loomraid:type=Raid,name=jmx-scrub");
+    try (RaidStorage raid = RaidStorage.builder("jmx-scrub")
+        .backend("a", () -> MemoryStorage.create("a"))
+        .backend("b", () -> new SurvivingStorage(b))
+        .open()) {
+      CompositeData none = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("", none.get("phase"));
+      assertEquals("no scrub is running", server.invoke(name, "cancelScrub", null, null));
+      Tid last = ScrubTest.commitBulk(raid, 30).get(29);
+
+      Object started = server.invoke(name, "scrub", new Object[] {false},
+          new String[] {boolean.class.getName()});
+
+      assertEquals("scrub started", started);
+      await().until(() -> "DONE".equals(
+          ((CompositeData) server.getAttribute(name, "Scrub")).get("phase")));
+      CompositeData done = (CompositeData) server.getAttribute(name, "Scrub");
+      assertEquals("a,b", done.get("backends"));
+      assertEquals(30L, done.get("transactionsCompared"));
+      assertEquals(30L * 200, done.get("bytesCompared"));
+      assertEquals(last.value(), done.get("position"));
+      assertEquals(0L, done.get("differences"));
+      assertEquals(0, ((String[]) done.get("findings")).length);
+      assertEquals(false, done.get("repair"));
+    }
   }
 
   @Test

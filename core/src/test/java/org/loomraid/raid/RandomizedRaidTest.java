@@ -30,10 +30,11 @@ import org.loomraid.testing.FaultyStorage.Operation;
 
 /**
  * A seeded, reproducible run of concurrent writers (read-modify-write on objects of their own),
- * readers, and random faults injected on the backends and repaired through {@code admin}, ending
- * with a checker: no acknowledged commit is lost, every in-doubt commit is either wholly there or
- * wholly absent, and every backend holds the identical history. Replay a failure with
- * {@code -Dloomraid.seed=<seed>}.
+ * readers, random faults injected on the backends and repaired through {@code admin}, and scrubs
+ * among them, ending with a checker: no acknowledged commit is lost, every in-doubt commit is either
+ * wholly there or wholly absent, no scrub found a difference (none was injected, so a finding would
+ * take a healthy backend out of service), a last scrub finds every backend in agreement, and every
+ * backend holds the identical history. Replay a failure with {@code -Dloomraid.seed=<seed>}.
  */
 class RandomizedRaidTest {
 
@@ -57,6 +58,7 @@ class RandomizedRaidTest {
     AtomicLong faults = new AtomicLong();
     AtomicLong repairs = new AtomicLong();
     AtomicLong refusals = new AtomicLong();
+    List<ScrubHandle> scrubs = new CopyOnWriteArrayList<>();
     try (Fixture f = Fixture.of(3)) {
       f.builder.callTimeout(Duration.ofMillis(200)).failMode(FailMode.READ_ONLY)
           .commitLockTimeout(Duration.ofSeconds(5));
@@ -75,7 +77,7 @@ class RandomizedRaidTest {
           Thread.ofPlatform().name("chaos").daemon(true).factory());
       injector.scheduleWithFixedDelay(() -> {
         try {
-          step(f, raid, chaos, faults, repairs);
+          step(f, raid, chaos, faults, repairs, scrubs);
         } catch (Throwable t) {
           unexpected.add(t);
         }
@@ -107,14 +109,30 @@ class RandomizedRaidTest {
       }
       long acknowledged = written.stream().filter(Written::acknowledged).count();
       int diverged = divergent(f);
+      for (ScrubHandle scrub : scrubs) {
+        scrub.await(Duration.ofSeconds(30));
+      }
+      List<String> found = new ArrayList<>();
+      long scrubbed = 0;
+      for (ScrubHandle scrub : scrubs) {
+        ScrubProgress p = scrub.progress();
+        scrubbed += p.transactionsCompared();
+        p.findings().forEach(finding -> found.add(finding.describe()));
+      }
+      ScrubHandle lastScrub = raid.admin().scrub(ScrubOptions.COMPARE.startingOver());
+      assertTrue(lastScrub.await(Duration.ofSeconds(60)), "the last scrub did not end");
+      ScrubProgress last = lastScrub.progress();
       System.out.printf("randomized RAID test: seed %d, %d commits acknowledged, %d in doubt"
               + " (%d of them committed), %d refused, %d faults injected, %d repairs,"
               + " %d backends wiped for an in-doubt commit only they held, %d lost,"
-              + " %d backends diverged%n", seed, acknowledged, inDoubt, inDoubtCommitted,
-          refusals.get(), faults.get(), repairs.get(), wiped, lost, diverged);
+              + " %d backends diverged, %d scrubs (%d transactions compared)%n", seed,
+          acknowledged, inDoubt, inDoubtCommitted, refusals.get(), faults.get(), repairs.get(),
+          wiped, lost, diverged, scrubs.size(), scrubbed);
       assertEquals(List.of(), List.copyOf(unexpected), "seed " + seed);
       assertEquals(0, lost, "seed " + seed);
       assertEquals(0, diverged, "seed " + seed);
+      assertEquals(List.of(), found, "seed " + seed + ": scrubs found differences");
+      assertTrue(last.consistent(), "seed " + seed + ": " + last);
       assertTrue(acknowledged > 0, "seed " + seed + ": nothing was committed");
       assertTrue(faults.get() > 0, "seed " + seed + ": no fault was injected");
     }
@@ -181,11 +199,11 @@ class RandomizedRaidTest {
 
   /** One chaos step: break a backend one way or another, or repair one. */
   private static void step(Fixture f, RaidStorage raid, Random chaos, AtomicLong faults,
-      AtomicLong repairs) {
+      AtomicLong repairs, List<ScrubHandle> scrubs) {
     int backend = chaos.nextInt(f.faulty.size());
     FaultyStorage storage = f.faulty(backend);
     String name = f.info(backend).name();
-    switch (chaos.nextInt(8)) {
+    switch (chaos.nextInt(9)) {
       case 0 -> storage.on(pick(chaos, Operation.VOTE, Operation.COMMIT, Operation.STORE,
           Operation.BEGIN, Operation.LOAD, Operation.LAST_TRANSACTION)).failOnce();
       case 1 -> storage.on(pick(chaos, Operation.VOTE, Operation.LOAD, Operation.ITERATE,
@@ -199,6 +217,14 @@ class RandomizedRaidTest {
         } catch (IllegalStateException refused) {
           return; // the last optimal backend, or not optimal: nothing injected
         }
+      }
+      case 5 -> {
+        try {
+          scrubs.add(raid.admin().scrub());
+        } catch (IllegalStateException busy) {
+          // one runs already, or fewer than two backends are optimal
+        }
+        return;
       }
       default -> {
         storage.clearAll();

@@ -3,6 +3,7 @@ package org.loomraid.raid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.loomraid.storage.CommitOutcomeUnknownException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Oid;
@@ -193,6 +195,35 @@ class RecoveryRobustnessTest {
       assertEquals(RecoveryPhase.DONE, back.phase(), back.toString());
       assertNotEquals(RaidStatus.FAILED, raid.status());
       Fixture.commit(raid, Oid.of(100), Tid.NONE, "writes resume");
+      RecoveryProgress other = RecoveryTest.awaitEnd(raid.admin().recover("b"));
+      assertEquals(RecoveryPhase.DONE, other.phase(), other.toString());
+      assertEquals(RaidStatus.OPTIMAL, raid.status());
+    }
+  }
+
+  @Test
+  void aBackendHoldingAnInDoubtCommitBeyondTheRaidBringsItBackAndTheRaidAdoptsIt()
+      throws Exception {
+    try (Fixture f = Fixture.of(2)) {
+      f.builder.failMode(FailMode.READ_ONLY).callTimeout(Fixture.SHORT);
+      RaidStorage raid = f.open();
+      Tid acknowledged = Fixture.commit(raid, Oid.of(1), Tid.NONE, "v1");
+      f.faulty(0).on(Operation.COMMIT).stall();
+      f.faulty(1).on(Operation.COMMIT).failOnce();
+      StorageTransaction tx = raid.begin(TransactionMeta.of("t", "in doubt"));
+      tx.store(Oid.of(1), acknowledged, Fixture.bytes("v2"));
+      tx.vote();
+      Tid doubtful = assertThrows(CommitOutcomeUnknownException.class, tx::commit).tid();
+      assertEquals(RaidStatus.FAILED, raid.status());
+      f.faulty(0).on(Operation.COMMIT).clear();
+      f.faulty(0).releaseHangs();
+      await().until(() -> doubtful.equals(f.memory(0).lastTransaction()));
+
+      RecoveryProgress back = RecoveryTest.awaitEnd(raid.admin().recover("a"));
+
+      assertEquals(RecoveryPhase.DONE, back.phase(), back.toString());
+      assertEquals(doubtful, raid.lastTransaction(), "the RAID adopts what a holds");
+      assertEquals("v2", Fixture.text(raid.load(Oid.of(1)).data()));
       RecoveryProgress other = RecoveryTest.awaitEnd(raid.admin().recover("b"));
       assertEquals(RecoveryPhase.DONE, other.phase(), other.toString());
       assertEquals(RaidStatus.OPTIMAL, raid.status());

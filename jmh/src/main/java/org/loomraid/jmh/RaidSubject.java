@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.loomraid.raid.FanOutKind;
+import org.loomraid.raid.HedgedReads;
 import org.loomraid.raid.RaidStatus;
 import org.loomraid.raid.RaidStorage;
 import org.loomraid.raid.ReadPolicy;
@@ -41,6 +42,15 @@ final class RaidSubject {
    *     message says what this JVM lacks
    */
   static RaidStorage open(CommitPath path, List<StorageOpener> backends, ReadPolicy readPolicy) {
+    return open(path, backends, readPolicy, null);
+  }
+
+  /**
+   * Opens a RAID as {@link #open(CommitPath, List, ReadPolicy)} does, hedging its reads as
+   * {@code hedging} says (null: not at all).
+   */
+  static RaidStorage open(CommitPath path, List<StorageOpener> backends, ReadPolicy readPolicy,
+      HedgedReads hedging) {
     if (!path.isRaid()) {
       throw new IllegalArgumentException("the floor is not a RAID");
     }
@@ -52,6 +62,9 @@ final class RaidSubject {
         .readPolicy(readPolicy)
         .callTimeout(CALL_TIMEOUT)
         .commitLockTimeout(COMMIT_LOCK_TIMEOUT);
+    if (hedging != null) {
+      builder.hedgedReads(hedging);
+    }
     for (int i = 0; i < backends.size(); i++) {
       builder.backend("b" + i, backends.get(i));
     }

@@ -3,6 +3,11 @@ package org.loomraid.jmh;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.loomraid.raid.BackendInfo;
+import org.loomraid.raid.HedgedReads;
+import org.loomraid.raid.RaidStorage;
 import org.loomraid.raid.ReadPolicy;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
@@ -27,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * {@code load} latency per read policy on a RAID of three backends, one of them ten times slower
  * than the other two. A read goes to one optimal backend chosen by the policy, so the mean and
- * the percentiles show how often a policy lands on the slow one. One client; its throughput is
- * the inverse of the mean.
+ * the percentiles show how often a policy lands on the slow one; with hedging, a read the backend
+ * has not answered in time is also sent to another. One client; its throughput is the inverse of
+ * the mean.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -44,9 +50,16 @@ public class ReadBenchmark {
   /** How much slower the slow backend is. */
   static final int SLOW_FACTOR = 10;
 
-  /** The read policy: {@code RANDOM} or {@code ROUND_ROBIN}. */
-  @Param({"RANDOM", "ROUND_ROBIN"})
+  /** The read policy: {@code RANDOM}, {@code ROUND_ROBIN} or {@code LEAST_LATENCY}. */
+  @Param({"RANDOM", "ROUND_ROBIN", "LEAST_LATENCY"})
   public String policy;
+
+  /**
+   * Hedged reads: {@code OFF}, or {@code P<percentile>_<budget in %>}, such as {@code P50_5}: hedge
+   * a read not answered within the RAID's recent p50, for at most 5 % of reads.
+   */
+  @Param("OFF")
+  public String hedging;
 
   /** Latency of the two fast backends, in microseconds; the third takes ten times as long. */
   @Param("100")
@@ -62,7 +75,7 @@ public class ReadBenchmark {
     Duration fast = Duration.ofNanos(latencyMicros * 1_000L);
     subject = RaidSubject.open(CommitPath.PARALLEL_THREADS,
         RaidSubject.memoryBackends(List.of(fast, fast, fast.multipliedBy(SLOW_FACTOR))),
-        ReadPolicy.valueOf(policy));
+        ReadPolicy.valueOf(policy), hedgedReads(hedging));
     long first = subject.newOid().value();
     subject.reserveOids(Oid.of(first + OBJECTS - 1));
     byte[] data = new byte[CommitWorkload.RECORD_BYTES];
@@ -76,10 +89,32 @@ public class ReadBenchmark {
     }
   }
 
-  /** Checks that no backend was lost, then closes the RAID. */
+  /** Parses the {@link #hedging} parameter: null for {@code OFF}. */
+  static HedgedReads hedgedReads(String spec) {
+    if (spec.equals("OFF")) {
+      return null;
+    }
+    Matcher matcher = Pattern.compile("P(\\d+(?:\\.\\d+)?)_(\\d+(?:\\.\\d+)?)").matcher(spec);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("hedging must be OFF or P<percentile>_<budget %>, such as"
+          + " P50_5, was '" + spec + "'");
+    }
+    return HedgedReads.atPercentile(Double.parseDouble(matcher.group(1)))
+        .budget(Double.parseDouble(matcher.group(2)) / 100);
+  }
+
+  /**
+   * Prints how the calls spread over the backends (the slow one last), checks that no backend was
+   * lost, then closes the RAID.
+   */
   @TearDown(Level.Trial)
   public void close() {
     try {
+      StringBuilder spread = new StringBuilder("calls per backend (the last is the slow one):");
+      for (BackendInfo backend : ((RaidStorage) subject).backends()) {
+        spread.append(' ').append(backend.name()).append('=').append(backend.calls());
+      }
+      System.out.println(spread);
       RaidSubject.requireIntact(subject);
     } finally {
       subject.close();

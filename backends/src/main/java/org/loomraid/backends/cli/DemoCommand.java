@@ -1,7 +1,7 @@
 package org.loomraid.backends.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.loomraid.backends.file.FileStorage;
@@ -24,70 +24,52 @@ import org.loomraid.storage.Tid;
 import org.loomraid.storage.TransactionIterator;
 import org.loomraid.storage.TransactionMeta;
 import org.loomraid.storage.TransactionRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code loomraid demo}: three file-backed storage servers and a RAID over them, in one process,
  * through a failure and a recovery, narrating each step.
  */
-final class DemoCommand implements Command {
+@Command(name = "demo",
+    description = {"Watches a RAID lose a server and recover it (self-contained, a few seconds).",
+        "%nStarts three storage servers, each over its own file storage, and a RAID over"
+        + " them, served as a front-end, all in this process. Writes through the front-end, kills"
+        + " server b, keeps writing while the RAID takes b out of service, shows the RAID's"
+        + " details as 'loomraid ctl details' would, restarts b and recovers it, shows the RAID"
+        + " OPTIMAL again, checks that the three servers hold identical histories, and cleans up."},
+    exitCodeList = {
+        "0:the demo ended OPTIMAL with identical histories",
+        "1:it did not",
+        "3:bad arguments"})
+final class DemoCommand implements Callable<Integer> {
 
   private static final List<String> BACKENDS = List.of("a", "b", "c");
   private static final String VICTIM = "b";
 
-  private PrintStream out;
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "where to create the three storage directories (default: a new temporary"
+          + " directory, deleted at the end)")
+  private Path dir;
+
+  @Option(names = "--keep", description = "keep the directories")
+  private boolean keep;
+
+  private PrintWriter out;
   private int step;
 
   @Override
-  public String name() {
-    return "demo";
-  }
-
-  @Override
-  public String summary() {
-    return "watch a RAID lose a server and recover it (self-contained, a few seconds)";
-  }
-
-  @Override
-  public String usage() {
-    return """
-        usage: loomraid demo [--dir D] [--keep]
-
-        Starts three storage servers, each over its own file storage, and a RAID over them,
-        served as a front-end, all in this process. Writes through the front-end, kills server b,
-        keeps writing while the RAID takes b out of service, shows the RAID's details as
-        'loomraid ctl details' would, restarts b and recovers it, shows the RAID OPTIMAL again,
-        checks that the three servers hold identical histories, and cleans up.
-
-        options:
-          --dir D     where to create the three storage directories (default: a new temporary
-                      directory, deleted at the end)
-          --keep      keep the directories
-          --help      show this help
-
-        exit codes: 0 the demo ended OPTIMAL with identical histories, 1 it did not
-        """;
-  }
-
-  @Override
-  public Set<String> valuedOptions() {
-    return Set.of("dir");
-  }
-
-  @Override
-  public Set<String> flags() {
-    return Set.of("keep");
-  }
-
-  @Override
-  public int run(Arguments arguments, PrintStream out, PrintStream err) throws UsageException {
-    if (!arguments.positional().isEmpty()) {
-      throw new UsageException("unexpected argument '" + arguments.positional().get(0) + "'");
-    }
-    this.out = out;
+  public Integer call() throws UsageException {
+    this.out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     Path root;
     try {
-      root = arguments.has("dir")
-          ? Files.createDirectories(Path.of(arguments.string("dir", ".")))
+      root = dir != null ? Files.createDirectories(dir)
           : Files.createTempDirectory("loomraid-demo-");
     } catch (IOException e) {
       throw new UsageException("--dir: cannot create the directory: " + e.getMessage());
@@ -100,11 +82,11 @@ final class DemoCommand implements Command {
       success = false;
     } finally {
       out.flush();
-      if (!arguments.has("keep")) {
+      if (!keep) {
         delete(root);
       }
     }
-    narrate("Cleaned up" + (arguments.has("keep") ? "; the directories stay in " + root : ""));
+    narrate("Cleaned up" + (keep ? "; the directories stay in " + root : ""));
     out.println(success ? "\nDemo finished: the RAID is OPTIMAL and nothing was lost."
         : "\nDemo FAILED (see above).");
     return success ? ExitCode.OK : ExitCode.WARNING;

@@ -2,7 +2,8 @@ package org.loomraid.backends.cli;
 
 /**
  * Exit codes, in the monitoring-plugin convention so that {@code loomraid ctl} can be called by
- * monitoring systems directly.
+ * monitoring systems directly. A usage error (picocli's or a {@link UsageException}) is always
+ * {@link #UNKNOWN}; each command's help lists the codes it returns.
  */
 final class ExitCode {
 

@@ -1,102 +1,63 @@
 package org.loomraid.backends.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.loomraid.backends.remote.server.StorageServer;
 import org.loomraid.raid.RaidStorage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code loomraid raid}: a RAID front-end over the backends a properties file names. */
-final class RaidCommand implements Command {
+/**
+ * {@code loomraid raid}: a RAID front-end over the backends a properties file names. Its help's
+ * footer lists the configuration's keys ({@link RaidConfig#help()}).
+ */
+@Command(name = "raid",
+    description = {
+        "Serves a RAID over file:, remote: and postgres: backends, configured by a properties"
+            + " file.",
+        "%nOpens a RAID over the backends named in the properties file FILE and serves it over the"
+            + " loomraid protocol: applications use it with RemoteStorage, operators with"
+            + " loomraid ctl.",
+        "Prints \"serving RAID 'NAME' (N backends, STATUS) on HOST:PORT\" when ready; stops"
+            + " gracefully on Ctrl-C or SIGTERM (printing \"loomraid raid: stopped\")."},
+    exitCodeList = {
+        "1:cannot open the RAID or listen",
+        "3:bad arguments or a bad configuration",
+        "130, 143:stopped by SIGINT or SIGTERM (the JVM's usual codes)"},
+    footerHeading = "%nConfiguration (a properties file; only backend.* is required):%n")
+final class RaidCommand implements Callable<Integer> {
 
-  @Override
-  public String name() {
-    return "raid";
-  }
+  @Spec
+  private CommandSpec spec;
 
-  @Override
-  public String summary() {
-    return "serve a RAID over file:, remote: and postgres: backends, configured by a properties file";
-  }
-
-  @Override
-  public String usage() {
-    return """
-        usage: loomraid raid --config F
-
-        Opens a RAID over the backends named in the properties file F and serves it over the
-        loomraid protocol: applications use it with RemoteStorage, operators with loomraid ctl.
-        Prints "serving RAID 'NAME' (N backends) on HOST:PORT" when ready; stops gracefully on
-        Ctrl-C or SIGTERM (printing "loomraid raid: stopped").
-
-        configuration (properties; only backend.* is required):
-          backend.NAME = file:/directory | remote:HOST:PORT | postgres:jdbc:postgresql://HOST/DB
-                                              one line per backend
-          name = NAME                         the RAID's name (default: the file's name)
-          port = 7070                         the front-end's port (0 picks a free one)
-          bind = 127.0.0.1                    the front-end's address (0.0.0.0 for all)
-          secret-file = F                     clients of the front-end must prove this secret
-          tls-keystore = F                    serve TLS with this keystore
-          tls-password-file = F               its password (default: changeit)
-          backend-secret-file = F             the secret of the remote backends
-          backend-tls-truststore = F          connect to remote backends with TLS, trusting F
-          backend-tls-password-file = F       its password (default: changeit)
-          postgres-credentials-file = F       user = ..., password = ... of the postgres:
-                                              backends (NAME.user, NAME.password for one)
-          postgres-schema = loomraid          the schema of the postgres: backends
-          call-timeout = 5s                   one deadline per fan-out to the backends
-          commit-lock-timeout = 30s
-          write-mode = PARALLEL | SEQUENTIAL
-          read-policy = RANDOM | ROUND_ROBIN
-          redundancy = ANY | MAJORITY
-          fail-mode = CLOSE | READ_ONLY
-          auto-recover = false | true
-          recovery-rate-limit = 0             bytes per second, 0 for no limit
-
-        options:
-          --config F    the configuration file (required)
-          --help        show this help
-
-        exit codes: 1 cannot open the RAID or listen, 3 bad arguments or a bad configuration;
-                    stopped by a signal, the JVM's usual 130 (SIGINT) or 143 (SIGTERM)
-        """;
-  }
+  @Option(names = "--config", paramLabel = "FILE", required = true,
+      converter = OptionTypes.ReadableFile.class,
+      description = "the configuration file (required)")
+  private Path config;
 
   @Override
-  public Set<String> valuedOptions() {
-    return Set.of("config");
-  }
-
-  @Override
-  public Set<String> flags() {
-    return Set.of();
-  }
-
-  @Override
-  public int run(Arguments arguments, PrintStream out, PrintStream err) throws UsageException {
-    if (!arguments.positional().isEmpty()) {
-      throw new UsageException("unexpected argument '" + arguments.positional().get(0) + "'");
-    }
-    Path file = arguments.file("config");
-    if (file == null) {
-      throw new UsageException("option --config is required");
-    }
-    RaidConfig config = RaidConfig.parse(load(file), defaultName(file));
+  public Integer call() throws UsageException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    RaidConfig parsed = RaidConfig.parse(load(config), defaultName(config));
     Running running = new Running().closeOnExit("raid");
     running.add(() -> {
       out.println("loomraid raid: stopped");
       out.flush();
     });
     try {
-      RaidStorage raid = running.add(config.raid().open());
-      StorageServer server = running.add(config.server(raid));
+      RaidStorage raid = running.add(parsed.raid().open());
+      StorageServer server = running.add(parsed.server(raid));
       out.println(ServerOptions.readyLine("serving RAID '" + raid.name() + "' ("
-          + config.backendCount() + " backends, " + raid.status() + ")", server));
+          + parsed.backendCount() + " backends, " + raid.status() + ")", server));
       out.flush();
     } catch (RuntimeException e) {
       running.close();

@@ -1,9 +1,10 @@
 package org.loomraid.backends.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,6 +28,12 @@ final class RaidConfig {
       "backend-tls-password-file", "call-timeout", "commit-lock-timeout", "write-mode",
       "read-policy", "redundancy", "fail-mode", "auto-recover", "recovery-rate-limit",
       "postgres-credentials-file", "postgres-schema");
+
+  private static final WriteMode WRITE_MODE = WriteMode.PARALLEL;
+  private static final ReadPolicy READ_POLICY = ReadPolicy.RANDOM;
+  private static final Redundancy REDUNDANCY = Redundancy.ANY;
+  private static final FailMode FAIL_MODE = FailMode.CLOSE;
+  private static final String POSTGRES_SCHEMA = "loomraid";
 
   private final RaidStorage.Builder raid;
   private final ServerOptions server;
@@ -65,10 +72,10 @@ final class RaidConfig {
         .callTimeout(callTimeout)
         .commitLockTimeout(duration(properties, "commit-lock-timeout",
             RaidStorage.DEFAULT_COMMIT_LOCK_TIMEOUT))
-        .writeMode(choice(properties, "write-mode", WriteMode.class, WriteMode.PARALLEL))
-        .readPolicy(choice(properties, "read-policy", ReadPolicy.class, ReadPolicy.RANDOM))
-        .redundancy(choice(properties, "redundancy", Redundancy.class, Redundancy.ANY))
-        .failMode(choice(properties, "fail-mode", FailMode.class, FailMode.CLOSE))
+        .writeMode(choice(properties, "write-mode", WriteMode.class, WRITE_MODE))
+        .readPolicy(choice(properties, "read-policy", ReadPolicy.class, READ_POLICY))
+        .redundancy(choice(properties, "redundancy", Redundancy.class, REDUNDANCY))
+        .failMode(choice(properties, "fail-mode", FailMode.class, FAIL_MODE))
         .autoRecover(bool(properties, "auto-recover"))
         .recoveryRateLimit(count(properties, "recovery-rate-limit"));
     for (var backend : backends.entrySet()) {
@@ -84,6 +91,58 @@ final class RaidConfig {
         Secrets.read(file(properties, "secret-file"), "secret-file"),
         tls(properties, "tls-keystore", "tls-password-file", true));
     return new RaidConfig(raid, server, specs, backends.size());
+  }
+
+  /**
+   * The configuration's keys for {@code loomraid raid --help}, one line each with its default or
+   * its choices; the choices come from the engine's enums, so a new one shows up by itself.
+   */
+  static String[] help() {
+    List<String> lines = new ArrayList<>(List.of(
+        "  backend.NAME = file:/directory | remote:HOST:PORT",
+        "                 | postgres:jdbc:postgresql://HOST[:PORT]/DATABASE",
+        "                                    one line per backend",
+        "  name = NAME                       the RAID's name (default: the file's name)",
+        key("port", ServerOptions.DEFAULT_PORT, "the front-end's port (0 picks a free one)"),
+        key("bind", "127.0.0.1", "the front-end's address (0.0.0.0 for all)"),
+        key("secret-file", "FILE", "the secret clients of the front-end prove"),
+        key("tls-keystore", "FILE", "serve TLS with this keystore"),
+        key("tls-password-file", "FILE", "its password (default: changeit)"),
+        key("backend-secret-file", "FILE", "the secret of the remote backends"),
+        key("backend-tls-truststore", "FILE", "TLS to remote backends, trusting FILE"),
+        key("backend-tls-password-file", "FILE", "its password (default: changeit)"),
+        key("postgres-credentials-file", "FILE", "user = ..., password = ... of the postgres:"),
+        "                                    backends (NAME.user, NAME.password for one)",
+        key("postgres-schema", POSTGRES_SCHEMA, "the schema of the postgres: backends"),
+        key("call-timeout", OptionTypes.format(RaidStorage.DEFAULT_CALL_TIMEOUT),
+            "one deadline per fan-out to the backends"),
+        key("commit-lock-timeout", OptionTypes.format(RaidStorage.DEFAULT_COMMIT_LOCK_TIMEOUT),
+            "the longest a commit waits for its turn"),
+        key("write-mode", choices(WRITE_MODE), ""),
+        key("read-policy", choices(READ_POLICY), ""),
+        key("redundancy", choices(REDUNDANCY), ""),
+        key("fail-mode", choices(FAIL_MODE), ""),
+        key("auto-recover", "false | true", ""),
+        key("recovery-rate-limit", 0, "bytes per second, 0 for no limit")));
+    lines.add("The first value shown is the default. Durations: 500ms, 5s, 2m, 1h or PT5S;"
+        + " choices are case-insensitive.");
+    return lines.toArray(String[]::new);
+  }
+
+  private static String key(String key, Object value, String what) {
+    String setting = "  " + key + " = " + value;
+    return what.isEmpty() ? setting : String.format("%-36s%s", setting + " ", what);
+  }
+
+  /** The enum's constants, the default first. */
+  private static <E extends Enum<E>> String choices(E fallback) {
+    StringBuilder text = new StringBuilder(fallback.name());
+    for (E constant : fallback.getDeclaringClass().getEnumConstants()) {
+      if (constant != fallback) {
+        text.append(" | ").append(constant.name());
+      }
+    }
+    return text.toString();
   }
 
   RaidStorage.Builder raid() {
@@ -111,7 +170,8 @@ final class RaidConfig {
       specs.tls(tls);
     }
     specs.postgres(PostgresBackends.of(
-        file(properties, "postgres-credentials-file"), value(properties, "postgres-schema", "loomraid")));
+        file(properties, "postgres-credentials-file"),
+        value(properties, "postgres-schema", POSTGRES_SCHEMA)));
     return specs.build();
   }
 
@@ -140,12 +200,11 @@ final class RaidConfig {
     if (value == null || value.isBlank()) {
       return null;
     }
-    Path path = Path.of(value.strip());
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new UsageException("configuration: " + key + ": " + value.strip()
-          + " is not a readable file");
+    try {
+      return OptionTypes.readableFile(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("configuration: " + key + ": " + e.getMessage());
     }
-    return path;
   }
 
   private static int port(Properties properties) throws UsageException {
@@ -164,8 +223,14 @@ final class RaidConfig {
   private static Duration duration(Properties properties, String key, Duration fallback)
       throws UsageException {
     String value = properties.getProperty(key);
-    return value == null ? fallback
-        : Arguments.parseDuration("configuration: " + key, value.strip());
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return OptionTypes.parseDuration(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("configuration: " + key + " " + e.getMessage());
+    }
   }
 
   private static boolean bool(Properties properties, String key) throws UsageException {

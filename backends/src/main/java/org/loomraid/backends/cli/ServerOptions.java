@@ -1,40 +1,20 @@
 package org.loomraid.backends.cli;
 
 import java.io.UncheckedIOException;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.loomraid.backends.remote.server.StorageServer;
-import org.loomraid.backends.remote.TlsContexts;
 import org.loomraid.raid.RaidStorage;
 import org.loomraid.storage.Storage;
 
 /**
- * The options every serving command shares ({@code --port}, {@code --bind}, {@code --secret-file},
- * {@code --tls-keystore}, {@code --tls-password-file}), validated before anything is opened.
+ * The settings every serving command shares (address, port, shared secret, TLS), validated before
+ * anything is opened: from the command line by {@link ServerArguments}, from a {@code raid}
+ * configuration by {@link RaidConfig}.
  */
 record ServerOptions(String bind, int port, byte[] secret, SSLContext tls) {
 
+  /** The port a server listens on unless told otherwise. */
   static final int DEFAULT_PORT = 7070;
-
-  /** The option names, for {@link Command#valuedOptions()}. */
-  static final Set<String> NAMES =
-      Set.of("port", "bind", "secret-file", "tls-keystore", "tls-password-file");
-
-  static ServerOptions from(Arguments arguments) throws UsageException {
-    int port = arguments.port("port", DEFAULT_PORT);
-    String bind = arguments.string("bind", "127.0.0.1");
-    byte[] secret = Secrets.read(arguments.file("secret-file"), "secret-file");
-    SSLContext tls = null;
-    if (arguments.has("tls-keystore")) {
-      try {
-        tls = TlsContexts.fromKeyStore(arguments.file("tls-keystore"),
-            Passwords.read(arguments.file("tls-password-file")));
-      } catch (UncheckedIOException | IllegalArgumentException e) {
-        throw new UsageException("--tls-keystore: " + e.getMessage());
-      }
-    }
-    return new ServerOptions(bind, port, secret, tls);
-  }
 
   /**
    * Starts a server of {@code storage} with these options.

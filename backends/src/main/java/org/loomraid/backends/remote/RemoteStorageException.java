@@ -39,6 +39,12 @@ public class RemoteStorageException extends RuntimeException {
    */
   public static final String TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS";
 
+  /**
+   * {@link #remoteType()} of a call the client refused to send: the server does not announce the
+   * operation (it runs an older version that does not know it).
+   */
+  public static final String UNSUPPORTED = "UNSUPPORTED";
+
   private final String remoteType;
 
   /**
@@ -57,7 +63,8 @@ public class RemoteStorageException extends RuntimeException {
    * Returns the class name of the exception the served storage threw (for example
    * {@code org.loomraid.storage.StorageClosedException}), or, for a refusal by the server itself,
    * one of {@link #VERSION_MISMATCH}, {@link #AUTHENTICATION_FAILED}, {@link #SHUTTING_DOWN},
-   * {@link #BUSY}, {@link #NOT_A_RAID}, {@link #PROTOCOL}, {@link #TOO_MANY_REQUESTS}.
+   * {@link #BUSY}, {@link #NOT_A_RAID}, {@link #PROTOCOL}, {@link #TOO_MANY_REQUESTS}, or
+   * {@link #UNSUPPORTED} for an operation the client did not send.
    */
   public String remoteType() {
     return remoteType;

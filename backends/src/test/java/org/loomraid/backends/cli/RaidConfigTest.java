@@ -64,7 +64,7 @@ class RaidConfigTest {
     assertTrue(run.err().contains("unknown key 'colour'"), run.err());
     CliRun missing = CliRun.of("raid");
     assertEquals(3, missing.exitCode());
-    assertTrue(missing.err().contains("option --config is required"), missing.err());
+    assertTrue(missing.err().contains("Missing required option: '--config=FILE'"), missing.err());
   }
 
   private void assertRefused(String message, String text) throws IOException {

@@ -90,7 +90,7 @@ class RaidFrontEndProcessTest {
     assertCtl(0, "OPTIMAL", portArg, "status");
 
     assertCtl(3, "refused", portArg, "disable", "nope");
-    assertCtl(3, "'recover' takes 1 argument", portArg, "recover");
+    assertCtl(3, "Missing required parameter: 'NAME'", portArg, "recover");
     assertEquals(3, CliRun.of("ctl", "--port", String.valueOf(unusedPort()), "--timeout", "2s",
         "status").exitCode());
 

@@ -71,12 +71,13 @@ class ServeProcessTest {
   void badArgumentsExitWithThree() {
     CliRun missing = CliRun.of("serve", "--port", "0");
     assertEquals(3, missing.exitCode());
-    assertTrue(missing.err().contains("option --dir is required"), missing.err());
+    assertTrue(missing.err().contains("Missing required option: '--dir=DIR'"), missing.err());
     CliRun extra = CliRun.of("serve", "--dir", dir.toString(), "now");
     assertEquals(3, extra.exitCode());
-    assertTrue(extra.err().contains("unexpected argument 'now'"), extra.err());
+    assertTrue(extra.err().contains("Unexpected argument: 'now'"), extra.err());
     CliRun port = CliRun.of("serve", "--dir", dir.toString(), "--port", "99999");
     assertEquals(3, port.exitCode());
-    assertTrue(port.err().contains("--port must be a port in 0..65535"), port.err());
+    assertTrue(port.err().contains(
+        "Invalid value for option '--port': must be a port in 0..65535, was '99999'"), port.err());
   }
 }

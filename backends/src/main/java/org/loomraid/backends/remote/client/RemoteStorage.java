@@ -149,6 +149,11 @@ public final class RemoteStorage implements Storage {
     return connection(deadline()).hello().raidAdmin();
   }
 
+  /** Returns whether the server serves the scrub operations of a RAID's administration. */
+  boolean servesScrub() {
+    return connection(deadline()).hello().scrub();
+  }
+
   /**
    * Returns the administration of the RAID the server serves. Its calls fail with
    * {@link RemoteStorageException} ({@link RemoteStorageException#NOT_A_RAID}) if the server

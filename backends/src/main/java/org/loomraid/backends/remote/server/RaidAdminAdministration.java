@@ -5,10 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.loomraid.backends.remote.wire.BackendView;
+import org.loomraid.backends.remote.wire.ScrubView;
 import org.loomraid.raid.BackendInfo;
 import org.loomraid.raid.RaidAdmin;
 import org.loomraid.raid.RecoveryProgress;
+import org.loomraid.raid.ScrubHandle;
+import org.loomraid.raid.ScrubOptions;
+import org.loomraid.raid.ScrubProgress;
 
 /**
  * The administration operations of a served RAID, through the {@link RaidAdmin} the server was
@@ -65,8 +70,39 @@ final class RaidAdminAdministration implements RaidAdministration {
   }
 
   @Override
+  public ScrubView scrub(boolean repair, boolean fromStart) {
+    ScrubOptions options = new ScrubOptions(repair, fromStart);
+    return view(admin.scrub(options).progress());
+  }
+
+  @Override
+  public Optional<ScrubView> lastScrub() {
+    return admin.lastScrub().map(scrub -> view(scrub.progress()));
+  }
+
+  @Override
+  public Optional<ScrubView> cancelScrub() {
+    Optional<ScrubHandle> last = admin.lastScrub().filter(scrub -> !scrub.isDone());
+    last.ifPresent(ScrubHandle::cancel);
+    return last.map(scrub -> view(scrub.progress()));
+  }
+
+  @Override
   public boolean available() {
     return true;
+  }
+
+  /** A scrub's progress as names and numbers. */
+  static ScrubView view(ScrubProgress p) {
+    return new ScrubView(p.phase().name(), p.repair(), p.backends(), p.resumedAfter(), p.end(),
+        p.position(), p.transactionsCompared(), p.transactionsTotal(), p.bytesCompared(),
+        p.bytesTotal(), p.elapsed(), p.differences(), p.recordsDroppedByPack(),
+        p.findings().stream().map(f -> new ScrubView.Finding(f.kind().name(), f.backends(),
+            f.tid(), f.oid(), f.detail())).toList(),
+        p.left(),
+        p.repairs().stream().map(r -> new ScrubView.Repair(r.backend(), r.phase().name(),
+            r.failure())).toList(),
+        p.failure());
   }
 
   /** A backend's snapshot as names and details. */
@@ -79,6 +115,8 @@ final class RaidAdminAdministration implements RaidAdministration {
     details.put("failures", Long.toString(info.failures()));
     details.put("meanLatency", milliseconds(info.meanLatency()));
     details.put("maxLatency", milliseconds(info.maxLatency()));
+    details.put("p50Latency", milliseconds(info.p50Latency()));
+    details.put("p99Latency", milliseconds(info.p99Latency()));
     return new BackendView(info.name(), info.state().name(), info.reason(), details);
   }
 

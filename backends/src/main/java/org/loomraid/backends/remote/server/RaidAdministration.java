@@ -1,8 +1,10 @@
 package org.loomraid.backends.remote.server;
 
 import java.util.List;
+import java.util.Optional;
 import org.loomraid.backends.remote.wire.BackendView;
 import org.loomraid.backends.remote.wire.ErrorType;
+import org.loomraid.backends.remote.wire.ScrubView;
 
 /**
  * The server side of the administration operations. Results are plain names on the wire (see
@@ -27,6 +29,15 @@ interface RaidAdministration {
   void add(String backend, String spec);
 
   void remove(String backend);
+
+  /** Starts a scrub and returns its view right after. */
+  ScrubView scrub(boolean repair, boolean fromStart);
+
+  /** The running scrub, or the last one. */
+  Optional<ScrubView> lastScrub();
+
+  /** Cancels the running scrub and returns its view right after; empty if none runs. */
+  Optional<ScrubView> cancelScrub();
 
   /** Whether the operations are available (announced in the hello). */
   boolean available();
@@ -65,6 +76,21 @@ interface RaidAdministration {
 
       @Override
       public void remove(String backend) {
+        throw refusal();
+      }
+
+      @Override
+      public ScrubView scrub(boolean repair, boolean fromStart) {
+        throw refusal();
+      }
+
+      @Override
+      public Optional<ScrubView> lastScrub() {
+        throw refusal();
+      }
+
+      @Override
+      public Optional<ScrubView> cancelScrub() {
         throw refusal();
       }
 

@@ -61,4 +61,10 @@ sealed interface Request {
   record AdminAdd(String backend, String spec) implements Request {}
 
   record AdminRemove(String backend) implements Request {}
+
+  record AdminScrub(boolean repair, boolean fromStart) implements Request {}
+
+  record AdminScrubStatus() implements Request {}
+
+  record AdminScrubCancel() implements Request {}
 }

@@ -37,6 +37,9 @@ final class RequestDecoder {
       case ADMIN_RECOVER -> new Request.AdminRecover(in.readString());
       case ADMIN_ADD -> new Request.AdminAdd(in.readString(), in.readString());
       case ADMIN_REMOVE -> new Request.AdminRemove(in.readString());
+      case ADMIN_SCRUB -> new Request.AdminScrub(in.readBoolean(), in.readBoolean());
+      case ADMIN_SCRUB_STATUS -> new Request.AdminScrubStatus();
+      case ADMIN_SCRUB_CANCEL -> new Request.AdminScrubCancel();
       case AUTH -> throw new ProtocolViolationException("AUTH is only valid during the handshake");
     };
     in.expectEnd();

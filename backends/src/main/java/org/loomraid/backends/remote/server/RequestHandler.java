@@ -13,6 +13,7 @@ import org.loomraid.backends.remote.wire.ErrorType;
 import org.loomraid.backends.remote.wire.FrameEncoder;
 import org.loomraid.backends.remote.wire.OutgoingFrame;
 import org.loomraid.backends.remote.wire.Protocol;
+import org.loomraid.backends.remote.wire.ScrubView;
 import org.loomraid.storage.BufferedTransaction.Store;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.Oid;
@@ -128,6 +129,9 @@ final class RequestHandler {
         case Request.AdminRecover r -> admin.recover(r.backend()).encode(ok);
         case Request.AdminAdd r -> admin.add(r.backend(), r.spec());
         case Request.AdminRemove r -> admin.remove(r.backend());
+        case Request.AdminScrub r -> admin.scrub(r.repair(), r.fromStart()).encode(ok);
+        case Request.AdminScrubStatus r -> writeScrub(ok, admin.lastScrub());
+        case Request.AdminScrubCancel r -> writeScrub(ok, admin.cancelScrub());
         default -> throw new IllegalStateException("not a stateless request: " + request);
       }
       return ok.finish();
@@ -447,6 +451,12 @@ final class RequestHandler {
           "a transaction item of " + size + " bytes cannot be sent within the protocol's frame limit");
     }
     return fits;
+  }
+
+  /** Writes {@code bool present}, then the scrub if present. */
+  private static void writeScrub(FrameEncoder ok, Optional<ScrubView> scrub) {
+    ok.writeBoolean(scrub.isPresent());
+    scrub.ifPresent(view -> view.encode(ok));
   }
 
   private OutgoingFrame error(long requestId, Throwable e) {

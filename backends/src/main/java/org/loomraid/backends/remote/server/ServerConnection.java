@@ -158,7 +158,8 @@ final class ServerConnection {
     SharedSecret secret = server.secret();
     byte[] nonce = secret == null ? null : SharedSecret.newNonce();
     int flags = (secret == null ? 0 : Protocol.FLAG_AUTH_REQUIRED)
-        | (server.administration().available() ? Protocol.FLAG_RAID_ADMIN : 0);
+        | (server.administration().available()
+            ? Protocol.FLAG_RAID_ADMIN | Protocol.FLAG_SCRUB : 0);
     send(new Hello(flags, server.storage().name(), server.maxRequestsPerConnection(),
         server.announcedLimits(), nonce).encode());
     if (secret != null) {

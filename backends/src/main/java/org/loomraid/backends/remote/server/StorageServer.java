@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Optional shared-secret authentication (mutual challenge-response, constant-time
  *       comparison) and TLS ({@link Builder#tls(SSLContext)}).</li>
  *   <li>Given a RAID's administration ({@link Builder#raidAdmin(RaidAdmin)}), it serves that too
- *       (status, backends, disable, recover, add, remove), for {@code RemoteRaidAdmin} and
+ *       (status, backends, disable, recover, add, remove, scrub), for {@code RemoteRaidAdmin} and
  *       {@code loomraid ctl}.</li>
  *   <li>{@link #close()} stops accepting, refuses new work, lets voted transactions and requests
  *       in flight finish for up to the drain timeout, then closes every connection.</li>
@@ -481,7 +481,7 @@ public final class StorageServer implements AutoCloseable {
     }
 
     /**
-     * Serves this RAID's administration (status, backends, disable, recover, add, remove) to
+     * Serves this RAID's administration (status, backends, disable, recover, add, remove, scrub) to
      * {@code RemoteRaidAdmin} and {@code loomraid ctl}; without it, those requests are refused
      * with {@code NOT_A_RAID}. Usually the served RAID's own {@code admin()}.
      */

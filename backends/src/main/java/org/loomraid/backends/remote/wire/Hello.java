@@ -8,7 +8,8 @@ import org.loomraid.storage.StorageLimits;
  * hello"): what it serves, how many bounded requests a client may have outstanding, the served
  * storage's limits, and the authentication challenge if one is required.
  *
- * @param flags {@link Protocol#FLAG_AUTH_REQUIRED}, {@link Protocol#FLAG_RAID_ADMIN}
+ * @param flags {@link Protocol#FLAG_AUTH_REQUIRED}, {@link Protocol#FLAG_RAID_ADMIN},
+ *     {@link Protocol#FLAG_SCRUB}
  * @param storageName the served storage's name
  * @param maxRequests the most bounded requests a client may have outstanding on the connection
  * @param limits the limits the server enforces on every transaction
@@ -37,6 +38,11 @@ public record Hello(int flags, String storageName, int maxRequests, StorageLimit
   /** Whether the server serves a RAID's administration. */
   public boolean raidAdmin() {
     return (flags & Protocol.FLAG_RAID_ADMIN) != 0;
+  }
+
+  /** Whether the server serves the scrub operations of a RAID's administration. */
+  public boolean scrub() {
+    return (flags & Protocol.FLAG_SCRUB) != 0;
   }
 
   /** Encodes the hello as the frame the server sends. */

@@ -35,7 +35,10 @@ public enum Op {
   ADMIN_DISABLE(0x42, false, true),
   ADMIN_RECOVER(0x43, false, true),
   ADMIN_ADD(0x44, false, true),
-  ADMIN_REMOVE(0x45, false, true);
+  ADMIN_REMOVE(0x45, false, true),
+  ADMIN_SCRUB(0x46, false, true),
+  ADMIN_SCRUB_STATUS(0x47, false, true),
+  ADMIN_SCRUB_CANCEL(0x48, false, true);
 
   private static final Op[] BY_CODE = new Op[256];
 

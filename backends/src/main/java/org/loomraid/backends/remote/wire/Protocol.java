@@ -56,6 +56,14 @@ public final class Protocol {
   /** Hello flag: the server serves a RAID's administration operations. */
   public static final int FLAG_RAID_ADMIN = 2;
 
+  /**
+   * Hello flag: the server also serves the scrub operations ({@code ADMIN_SCRUB},
+   * {@code ADMIN_SCRUB_STATUS}, {@code ADMIN_SCRUB_CANCEL}); a server that knows them sets it with
+   * {@link #FLAG_RAID_ADMIN}. A client sends them only to a server that sets it, as an older one
+   * closes the connection on an operation it does not know.
+   */
+  public static final int FLAG_SCRUB = 4;
+
   /** Bytes of an authentication nonce. */
   public static final int NONCE_LENGTH = 32;
 
