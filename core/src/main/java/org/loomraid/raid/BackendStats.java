@@ -20,6 +20,8 @@ final class BackendStats {
   private final LongAdder totalNanos = new LongAdder();
   private final AtomicLong maxNanos = new AtomicLong();
   private final LatencyRecorder recent = new LatencyRecorder();
+  /** A moving average of the latest calls' latency (racy updates: a hint, not a statistic). */
+  private volatile long movingNanos;
   private volatile RaidMetrics.BackendMeter meter;
   private volatile boolean meterFailed;
 
@@ -30,6 +32,8 @@ final class BackendStats {
       failures.increment();
     }
     totalNanos.add(nanos);
+    long moving = movingNanos;
+    movingNanos = moving + (nanos - moving) / 8;
     if (nanos > maxNanos.get()) {
       maxNanos.accumulateAndGet(nanos, Math::max);
     }
@@ -57,6 +61,11 @@ final class BackendStats {
   /** Records one call that gave no answer within {@code nanos}. */
   void recordFailure(long nanos) {
     record(nanos, true);
+  }
+
+  /** Returns the moving average of the latest calls' latency, in nanoseconds (0 before any). */
+  long recentNanos() {
+    return movingNanos;
   }
 
   /** Sets the user's meter for this backend's calls (null: none). */

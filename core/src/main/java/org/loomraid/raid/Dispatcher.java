@@ -49,7 +49,14 @@ final class Dispatcher {
    */
   <T> Verdict<T> fanOut(String operation, List<Backend> targets, Duration timeout, Round.Kind kind,
       boolean reads, Round.Call<T> call, Function<? super T, Object> keyOf) {
-    Round<T> round = new Round<>(threads, operation, targets, timeout, kind, reads, call);
+    return fanOut(operation, targets, timeout, kind,
+        reads ? Round.Access.READ : Round.Access.OTHER, call, keyOf);
+  }
+
+  /** As above, for a call of the given {@link Round.Access} (a transaction phase, say). */
+  <T> Verdict<T> fanOut(String operation, List<Backend> targets, Duration timeout, Round.Kind kind,
+      Round.Access access, Round.Call<T> call, Function<? super T, Object> keyOf) {
+    Round<T> round = new Round<>(threads, operation, targets, timeout, kind, access, call);
     fanOut.execute(round);
     return judge(Verdict.of(round, keyOf));
   }

@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link Round}: each slot's call on its own virtual thread (a read of a backend that never
- * blocks on the caller's), each under its deadline. Returns when every slot has finished or has been
+ * Runs a {@link Round}: each slot's call on its own virtual thread (a call its backend declares
+ * never blocks, such as a read or a transaction phase of a memory storage, on the caller's), each
+ * under its deadline. Returns when every slot has finished or has been
  * given up at its deadline, never later (plus scheduling noise): a backend that ignores interrupts
  * is abandoned, not waited for.
  *
@@ -27,12 +28,21 @@ abstract class FanOut {
   /** Runs every slot of {@code round}; see the class comment. */
   abstract void execute(Round<?> round);
 
-  /** Runs the slots that never block on the calling thread, in order. */
+  /**
+   * Runs the slots that never block on the calling thread, in order. The caller's interrupt status
+   * is put aside meanwhile (and restored), so that, as on a thread of its own, a backend call never
+   * sees it.
+   */
   static void runInline(Round<?> round) {
+    boolean interrupted = false;
     for (Round.Slot<?> slot : round.slots()) {
       if (slot.inline()) {
+        interrupted |= Thread.interrupted();
         slot.runInline();
       }
+    }
+    if (interrupted || Thread.interrupted()) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -158,7 +158,7 @@ final class RaidTransaction extends BufferedTransaction {
     }
     try {
       return engine.dispatcher().fanOut("vote", targets, engine.settings().callTimeout(),
-          Round.Kind.QUERY, false, (storage, slot) -> {
+          Round.Kind.QUERY, Round.Access.TRANSACTION, (storage, slot) -> {
             slot.stage("begin");
             StorageTransaction tx = storage.begin(meta, chosen);
             slot.attach(tx);
@@ -216,7 +216,7 @@ final class RaidTransaction extends BufferedTransaction {
     }
     try {
       verdict = engine.dispatcher().fanOut("commit", targets, engine.settings().callTimeout(),
-          Round.Kind.COMMIT, false,
+          Round.Kind.COMMIT, Round.Access.TRANSACTION,
           (storage, slot) -> live.get(slot.index()).value().commit(), committed -> Verdict.SUCCESS);
     } finally {
       if (movesOids) {
@@ -270,7 +270,8 @@ final class RaidTransaction extends BufferedTransaction {
           targets.add(slot.backend());
         }
         Verdict<Object> verdict = engine.dispatcher().fanOut("abort", targets,
-            engine.settings().callTimeout(), Round.Kind.QUERY, false, (storage, slot) -> {
+            engine.settings().callTimeout(), Round.Kind.QUERY, Round.Access.TRANSACTION,
+            (storage, slot) -> {
               live.get(slot.index()).value().abort();
               return Verdict.SUCCESS;
             }, value -> Verdict.SUCCESS);
@@ -285,9 +286,23 @@ final class RaidTransaction extends BufferedTransaction {
     }
   }
 
-  /** Aborts the winners' voted transactions after the vote as a whole failed; in background. */
+  /** Aborts the winners' voted transactions after the vote as a whole failed. */
   private void abandon(List<Round.Slot<StorageTransaction>> slots) {
     for (Round.Slot<StorageTransaction> slot : slots) {
+      closeLeftover(slot, "a failed vote");
+    }
+  }
+
+  /**
+   * Closes (aborts) a backend transaction the RAID goes on without: on the caller's thread if its
+   * backend's transactions never block, so it has ended before the next vote (the promise
+   * {@link org.loomraid.storage.Storage#transactionsNeverBlock()} relies on); else in the
+   * background, so a backend that hangs never holds the caller.
+   */
+  private void closeLeftover(Round.Slot<StorageTransaction> slot, String why) {
+    if (slot.inline()) {
+      Closing.quietly(slot.value(), slot.backend(), why);
+    } else {
       engine.supervisor().closeInBackground(slot.backend(), null, slot.value());
     }
   }
@@ -304,7 +319,7 @@ final class RaidTransaction extends BufferedTransaction {
       if (backend.state() == BackendState.OPTIMAL && backend.storage() == slot.instance()) {
         live.add(slot);
       } else {
-        engine.supervisor().closeInBackground(backend, null, slot.value());
+        closeLeftover(slot, "a backend out of service");
       }
     }
     return live;

@@ -47,6 +47,32 @@ final class Round<T> {
     T call(Storage storage, Slot<T> slot) throws Exception;
   }
 
+  /**
+   * What a round's call does to a backend, which decides whether a slot may run on the caller's
+   * thread: only if its backend declares that such calls never block, so no deadline is at risk.
+   */
+  enum Access {
+    /** Reads only: on the caller's thread for a backend whose reads never block. */
+    READ,
+    /**
+     * A phase of the backend's transactions (begin, stores and vote; commit; abort): on the
+     * caller's thread for a backend whose transactions never block
+     * ({@link Storage#transactionsNeverBlock()}).
+     */
+    TRANSACTION,
+    /** Anything else (open, restore, pack, close, OID counters): always on a thread of its own. */
+    OTHER;
+
+    /** Returns whether calls of this kind to {@code storage} may run on the caller's thread. */
+    boolean neverBlocks(Storage storage) {
+      return switch (this) {
+        case READ -> storage.readsNeverBlock();
+        case TRANSACTION -> storage.transactionsNeverBlock();
+        case OTHER -> false;
+      };
+    }
+  }
+
   /** How patient a round is with slots whose threads start late. */
   enum Kind {
     /** Anything before a commit point: late slots are waited for up to twice the timeout. */
@@ -94,7 +120,7 @@ final class Round<T> {
   private final long capNanos;
   private final long createdNanos = System.nanoTime();
   private final Kind kind;
-  private final boolean reads;
+  private final Access access;
   private final Call<T> call;
   private final Slot<T>[] slots;
   private final AtomicInteger pending;
@@ -103,7 +129,7 @@ final class Round<T> {
 
   Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout, Kind kind,
       Call<T> call) {
-    this(threads, operation, targets, timeout, kind, false, call);
+    this(threads, operation, targets, timeout, kind, Access.OTHER, call);
   }
 
   /**
@@ -112,7 +138,16 @@ final class Round<T> {
    */
   Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout, Kind kind,
       boolean reads, Call<T> call) {
-    this(threads, operation, targets, null, timeout, kind, reads, call);
+    this(threads, operation, targets, timeout, kind, reads ? Access.READ : Access.OTHER, call);
+  }
+
+  /**
+   * Creates a round whose slots run on the caller's thread where {@code access} allows it for
+   * their backend (see {@link Access}).
+   */
+  Round(RaidThreads threads, String operation, List<Backend> targets, Duration timeout, Kind kind,
+      Access access, Call<T> call) {
+    this(threads, operation, targets, null, timeout, kind, access, call);
   }
 
   /**
@@ -120,16 +155,22 @@ final class Round<T> {
    * call on something opened on an earlier instance, such as an iterator), else each slot calls its
    * backend's current instance.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   Round(RaidThreads threads, String operation, List<Backend> targets, List<Storage> instances,
       Duration timeout, Kind kind, boolean reads, Call<T> call) {
+    this(threads, operation, targets, instances, timeout, kind,
+        reads ? Access.READ : Access.OTHER, call);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Round(RaidThreads threads, String operation, List<Backend> targets,
+      List<Storage> instances, Duration timeout, Kind kind, Access access, Call<T> call) {
     this.threads = threads;
     this.operation = operation;
     this.timeout = timeout;
     this.timeoutNanos = timeout.toNanos();
     this.capNanos = saturatedMultiply(timeoutNanos, kind.capFactor);
     this.kind = kind;
-    this.reads = reads;
+    this.access = access;
     this.call = call;
     this.slots = new Slot[targets.size()];
     for (int i = 0; i < slots.length; i++) {
@@ -190,6 +231,9 @@ final class Round<T> {
   void awaitAll(BooleanSupplier stop) {
     boolean interrupted = false;
     long nominal = createdNanos + timeoutNanos;
+    if (pending.get() > 0 && expectQuick()) {
+      BriefWait.await(() -> pending.get() == 0);
+    }
     while (pending.get() > 0 && !stop.getAsBoolean()) {
       if (!park(latestDeadline(), nominal)) {
         break;
@@ -206,6 +250,9 @@ final class Round<T> {
   /** Waits until {@code slot} has finished or is past its deadline; as {@link #awaitAll()}. */
   void awaitSlot(Slot<T> slot) {
     boolean interrupted = false;
+    if (!slot.finished() && slot.backend.stats().recentNanos() < BriefWait.QUICK_NANOS) {
+      BriefWait.await(slot::finished);
+    }
     while (!slot.finished()) {
       if (!park(slot.deadline(), slot.launchNanos + timeoutNanos)) {
         break;
@@ -234,6 +281,16 @@ final class Round<T> {
     long toNominal = nominal - now;
     long slice = toNominal > 0 ? toNominal : Math.max(timeoutNanos / 8, 1_000_000L);
     LockSupport.parkNanos(this, Math.min(left, slice));
+    return true;
+  }
+
+  /** Whether every backend on a thread of its own answered quickly lately ({@link BriefWait}). */
+  private boolean expectQuick() {
+    for (Slot<T> slot : slots) {
+      if (!slot.inline && slot.backend.stats().recentNanos() >= BriefWait.QUICK_NANOS) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -288,7 +345,7 @@ final class Round<T> {
   }
 
   private void completed() {
-    if (pending.decrementAndGet() == 0 || wakeOnEach) {
+    if ((pending.decrementAndGet() == 0 || wakeOnEach) && Thread.currentThread() != waiter) {
       LockSupport.unpark(waiter);
     }
   }
@@ -307,6 +364,7 @@ final class Round<T> {
     private final int index;
     private final Backend backend;
     private final Storage storage;
+    private final boolean inline;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state = NEW;
     private volatile long launchNanos;
@@ -325,6 +383,7 @@ final class Round<T> {
       this.index = index;
       this.backend = backend;
       this.storage = storage;
+      this.inline = storage != null && round.access.neverBlocks(storage);
       this.stage = round.operation;
     }
 
@@ -344,11 +403,11 @@ final class Round<T> {
     }
 
     /**
-     * Returns whether this slot runs on the caller's thread: a read of a backend whose reads never
-     * block, so no deadline is at risk.
+     * Returns whether this slot runs on the caller's thread: its backend declares that calls of the
+     * round's {@link Access} never block, so no deadline is at risk.
      */
     boolean inline() {
-      return round.reads && storage != null && storage.readsNeverBlock();
+      return inline;
     }
 
     /** Returns the round this slot belongs to. */

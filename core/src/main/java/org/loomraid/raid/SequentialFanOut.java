@@ -23,7 +23,11 @@ final class SequentialFanOut extends FanOut {
     round.wakeOnEachCompletion();
     for (Round.Slot<T> slot : round.slots()) {
       if (slot.inline()) {
+        boolean interrupted = Thread.interrupted();
         slot.runInline();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
         continue;
       }
       slot.start();

@@ -11,7 +11,8 @@
  *   <li>A misbehaving backend costs callers at most one deadline, once: it is degraded and its
  *       thread abandoned, never waited for.</li>
  *   <li>Speed: one virtual thread per backend per phase, one deadline per call, no per-call
- *       executors; reads of a backend that never blocks run on the caller's thread.</li>
+ *       executors; reads and transaction phases of a backend that never blocks run on the caller's
+ *       thread.</li>
  * </ol>
  *
  * <h2>The outcome model</h2>
@@ -87,14 +88,21 @@
  * Every method may be called from any thread. Each fan-out runs one call per backend, each on its
  * own virtual thread named {@code loomraid-<raid>-<backend>} (all threads are created in one place,
  * {@code RaidThreads}); reads of a backend whose reads never block
- * ({@link org.loomraid.storage.Storage#readsNeverBlock()}) run on the caller's thread instead, as
- * no deadline is at risk there. The caller waits, for at most the slots' deadlines
+ * ({@link org.loomraid.storage.Storage#readsNeverBlock()}), and the phases of a transaction (begin,
+ * stores and vote; commit; abort) on a backend whose transactions never block
+ * ({@link org.loomraid.storage.Storage#transactionsNeverBlock()}), run on the caller's thread
+ * instead, as no deadline is at risk there; the caller's interrupt status is put aside meanwhile,
+ * so a backend never sees it. That a vote on such a backend never waits rests on two rules the RAID
+ * keeps: it is the only writer of the instances its openers return (nothing else may write to a
+ * backend), and it ends every transaction it began on such a backend, also one it gives up, on the
+ * caller's thread before the caller is answered. The caller waits, for at most the slots' deadlines
  * ({@link org.loomraid.raid.RaidStorage.Builder#callTimeout}); the wait is not interruptible, as it
  * is bounded; an interrupt is restored when it returns. A backend call still running at its
  * deadline is interrupted, counted as no response, and its thread abandoned: tracked and logged
  * until it ends, never joined. With {@code StructuredTaskScope} a coordinator virtual thread owns
  * the scope, so that the scope's {@code close()}, which waits for subtasks deaf to interrupts, can
- * never hold the caller. In {@code SEQUENTIAL} mode each backend gets its own deadline in turn, so
+ * never hold the caller; it forks a subtask for every backend but one, whose call it makes itself
+ * (it is named for that backend). In {@code SEQUENTIAL} mode each backend gets its own deadline in turn, so
  * a hung backend costs one deadline and the write goes on to the others. A degraded backend is
  * closed on its own thread. Listeners are called on the thread that caused the transition, after
  * the state lock is released. Nothing blocks while holding {@code synchronized}.

@@ -404,6 +404,16 @@ public final class MemoryStorage implements Storage {
     return true;
   }
 
+  /**
+   * Returns {@code true}: a transaction does no I/O; its vote waits only for the commit lock while
+   * another transaction of this storage holds it, and takes a free lock without looking at the
+   * thread's interrupt status.
+   */
+  @Override
+  public boolean transactionsNeverBlock() {
+    return true;
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -541,6 +551,11 @@ public final class MemoryStorage implements Storage {
   }
 
   private void acquireCommitLock() {
+    // A free lock nobody queues for is taken at once, whatever the thread's interrupt status, as
+    // transactionsNeverBlock() promises; otherwise the wait is fair, bounded and interruptible.
+    if (!commitLock.hasQueuedThreads() && commitLock.tryAcquire()) {
+      return;
+    }
     try {
       if (!commitLock.tryAcquire(commitLockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new CommitLockTimeoutException(name, commitLockTimeout);

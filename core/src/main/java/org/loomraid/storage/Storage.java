@@ -167,6 +167,22 @@ public interface Storage extends AutoCloseable {
   }
 
   /**
+   * Returns whether this storage's transactions never block: {@code begin}, {@code store},
+   * {@code vote}, {@code commit}, {@code abort} and {@code close} of its transactions do no I/O and
+   * do not wait for time or for other threads, and none of them fails because the calling thread is
+   * interrupted, with one exception: {@code vote} waits for this storage's commit lock while
+   * another of its transactions holds it (voted and not yet ended). A RAID runs such a backend's
+   * transaction phases on the caller's thread: it is the only writer of its backends and ends each
+   * transaction it began on one before it votes the next, so the wait never arises there.
+   * Only a storage held in memory can promise this; a wrapper that may delay or hang must not.
+   * Says nothing about {@link #restore}, {@link #pack}, {@link #newOid()} or
+   * {@link #reserveOids}. The default is {@code false}.
+   */
+  default boolean transactionsNeverBlock() {
+    return false;
+  }
+
+  /**
    * Closes the storage: an open transaction is aborted, and every later call except
    * {@link #name()} and {@code close()} fails with {@link StorageClosedException}. Idempotent.
    */

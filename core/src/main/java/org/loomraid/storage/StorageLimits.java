@@ -1,5 +1,6 @@
 package org.loomraid.storage;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -93,11 +94,22 @@ public record StorageLimits(int maxRecordSize, long maxTransactionSize, int maxM
    * @throws LimitExceededException if its {@link TransactionMeta#byteSize()} is over {@code maxMetaSize}
    */
   public void checkMeta(TransactionMeta meta, String storage) {
+    if (3 * charCount(meta) <= maxMetaSize) {
+      return; // no char takes more than 3 bytes in UTF-8 (a surrogate pair takes 4 for 2)
+    }
     long size = meta.byteSize();
     if (size > maxMetaSize) {
       throw new LimitExceededException(storage, "maxMetaSize", size, maxMetaSize,
           "the transaction's metadata");
     }
+  }
+
+  private static long charCount(TransactionMeta meta) {
+    long chars = (long) meta.user().length() + meta.description().length();
+    for (Map.Entry<String, String> entry : meta.extension().entrySet()) {
+      chars += entry.getKey().length() + entry.getValue().length();
+    }
+    return chars;
   }
 
   /**

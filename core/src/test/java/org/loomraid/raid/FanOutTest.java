@@ -92,6 +92,52 @@ class FanOutTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void onlyCallsThatTheirBackendSaysNeverBlockRunOnTheCallersThread(FanOutKind kind) {
+    List<Backend> targets = backends("memory", "wrapped");
+    targets.get(1).storage(new ForwardingStorage(MemoryStorage.create("wrapped")));
+    Thread caller = Thread.currentThread();
+    for (Round.Access access : Round.Access.values()) {
+      List<String> names = new CopyOnWriteArrayList<>();
+      Round<String> round = new Round<>(threads, "test", targets, DEADLINE, Round.Kind.QUERY,
+          access, (storage, slot) -> {
+            names.add(slot.backend().name() + " on "
+                + (Thread.currentThread() == caller ? "caller" : Thread.currentThread().getName()));
+            return storage.name();
+          });
+      FanOut.of(kind, threads).execute(round);
+
+      assertEquals(Outcome.SUCCESS, round.slots()[0].outcome());
+      assertEquals(Outcome.SUCCESS, round.slots()[1].outcome());
+      String memory = access == Round.Access.OTHER ? "memory on loomraid-f-memory"
+          : "memory on caller";
+      assertEquals(List.of(memory, "wrapped on loomraid-f-wrapped"),
+          names.stream().sorted().toList(), access.toString());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void callOnTheCallersThreadDoesNotSeeItsInterruptWhichIsRestored(FanOutKind kind) {
+    List<Boolean> seen = new CopyOnWriteArrayList<>();
+    Round<String> round = new Round<>(threads, "vote", backends("a", "b"), DEADLINE,
+        Round.Kind.QUERY, Round.Access.TRANSACTION, (storage, slot) -> {
+          seen.add(Thread.currentThread().isInterrupted());
+          return "ok";
+        });
+    Thread.currentThread().interrupt();
+    try {
+      FanOut.of(kind, threads).execute(round);
+      assertTrue(Thread.currentThread().isInterrupted(), "interrupt restored");
+    } finally {
+      Thread.interrupted();
+    }
+    assertEquals(List.of(false, false), seen);
+    assertEquals(Outcome.SUCCESS, round.slots()[0].outcome());
+    assertEquals(Outcome.SUCCESS, round.slots()[1].outcome());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void outcomesAreClassifiedAsAnswersFailuresAndFatalErrors(FanOutKind kind) {
     List<Throwable> thrown = List.of(
         new ConflictException(Oid.of(1), Tid.NONE, Tid.of(5)),

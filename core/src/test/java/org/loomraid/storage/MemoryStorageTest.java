@@ -251,7 +251,8 @@ class MemoryStorageTest {
   }
 
   @Test
-  void interruptedVoteFailsKeepsTheFlagAndLeavesTheLockAlone() {
+  void interruptedVoteThatMustWaitFailsKeepsTheFlagAndLeavesTheLockAlone() {
+    StorageTransaction holder = voted(storage.newOid());
     StorageTransaction tx = storage.begin(META);
     tx.store(storage.newOid(), Tid.NONE, bytes("interrupted"));
     Thread.currentThread().interrupt();
@@ -264,8 +265,28 @@ class MemoryStorageTest {
     assertTrue(e.getCause() instanceof InterruptedException);
     assertFalse(StorageException.class.isInstance(e), "an interrupt is a failure, not an answer");
     assertThrows(IllegalStateException.class, tx::vote, "interrupted transaction is aborted");
+    assertEquals(0, storage.commitLockPermits(), "the holder keeps the lock");
+    holder.abort();
     assertEquals(1, storage.commitLockPermits());
     assertEquals(Tid.NONE, storage.lastTransaction());
+  }
+
+  @Test
+  void interruptedThreadVotesAndCommitsWhenTheLockIsFree() {
+    assertTrue(storage.transactionsNeverBlock());
+    Oid oid = storage.newOid();
+    StorageTransaction tx = storage.begin(META);
+    tx.store(oid, Tid.NONE, bytes("interrupted"));
+    Thread.currentThread().interrupt();
+    Tid tid;
+    try {
+      tx.vote();
+      tid = tx.commit();
+    } finally {
+      assertTrue(Thread.interrupted(), "interrupt flag cleared");
+    }
+    assertEquals(tid, storage.load(oid).serial());
+    assertEquals(1, storage.commitLockPermits());
   }
 
   @Test

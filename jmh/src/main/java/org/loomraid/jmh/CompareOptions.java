@@ -83,6 +83,9 @@ record CompareOptions(
         -h, --help           show this text
         --postgres           measure two-phase commits on PostgreSQL instead (a section of its
                              own; --postgres --help lists its options)
+        --real               measure mirroring on synced file storages and on remote storages,
+                             and writers during a recovery, instead (a section of its own;
+                             --real --help lists its options)
 
       Exit status: 0 done, 1 a benchmark failed, 2 bad options.
       """;

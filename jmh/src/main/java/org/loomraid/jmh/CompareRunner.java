@@ -50,6 +50,9 @@ public final class CompareRunner {
     if (PostgresComparison.isRequested(args)) {
       return PostgresComparison.run(args, out, err);
     }
+    if (RealComparison.isRequested(args)) {
+      return RealComparison.run(args, out, err);
+    }
     CompareOptions options;
     try {
       options = CompareOptions.parse(args);

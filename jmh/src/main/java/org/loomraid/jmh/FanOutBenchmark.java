@@ -1,15 +1,23 @@
 package org.loomraid.jmh;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.loomraid.raid.StorageOpener;
+import org.loomraid.storage.MemoryStorage;
 import org.loomraid.storage.Storage;
 import org.loomraid.storage.Tid;
+import org.loomraid.testing.LatencyStorage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -19,15 +27,30 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one fan-out phase, with zero-latency memory backends so that nothing but the
- * fan-out is left to measure.
+ * The cost of one fan-out phase at zero backend latency, so that nothing but the fan-out is left
+ * to measure, from a platform-thread caller and from a virtual-thread caller.
  *
- * <p>{@link #phase()} measures {@code lastTransaction()}: on a RAID that is exactly one fan-out
- * (a call to every backend on its own thread, joined under one deadline, results compared), and
- * on the floor a single volatile read. The fan-out overhead per phase of a path is its time minus
- * the floor's. {@link #emptyCommit()} measures a transaction with no stores, which on a RAID is
- * two phases (vote, commit) plus the RAID's commit lock and bookkeeping: (its time minus the
- * floor's) / 2 is the per-phase cost as a commit sees it.
+ * <p>{@link #phase()} measures {@code lastTransaction()}: on a RAID exactly one fan-out (a call to
+ * every backend, joined under one deadline, results compared), on the floor one call.
+ * {@link #emptyCommit()} measures a transaction with no stores: on a RAID two phases (vote,
+ * commit) plus the commit lock and bookkeeping. The overhead per phase of a path is (its time minus
+ * the floor's) for {@code phase}, and half that for {@code emptyCommit}.
+ *
+ * <ul>
+ *   <li>{@code path}: {@code FLOOR} (one backend, no RAID); {@code REFERENCE}, the hand-written
+ *       fan-out ({@link ReferenceFanOut}: one virtual thread per backend, {@code invokeAll}, no
+ *       vote), which the engine should match; or a RAID write path.</li>
+ *   <li>{@code backend}: {@code MEMORY}, a bare {@code MemoryStorage}, which declares that its
+ *       reads and transactions never block, so the RAID calls it on the caller's thread; or
+ *       {@code WRAPPED}, the same behind a zero-latency {@code LatencyStorage}, which declares
+ *       nothing, so the RAID gives every call a virtual thread and a deadline, as for any backend
+ *       that does I/O.</li>
+ *   <li>{@code caller}: {@code PLATFORM}, the JMH thread itself; or {@code VIRTUAL}, a virtual
+ *       thread started per invocation, as in a server that runs each request on one.</li>
+ * </ul>
+ * Each invocation makes {@value #BATCH} calls in a row on its caller, and every sample is their
+ * mean (so the start of a virtual caller is shared by the batch); the median of the samples is the
+ * figure.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -37,44 +60,130 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class FanOutBenchmark {
 
-  /** {@code FLOOR} (one storage, no RAID), {@code SEQUENTIAL} or a parallel path. */
-  @Param({"FLOOR", "SEQUENTIAL", "PARALLEL_STRUCTURED", "PARALLEL_THREADS"})
+  /** Calls per invocation, made in a row on the same caller. */
+  static final int BATCH = 50;
+
+  /** Virtual callers, one per invocation. */
+  private static final ThreadFactory CALLERS = BenchmarkThreads.virtual("bench-caller-");
+
+  /** {@code FLOOR}, {@code REFERENCE}, or a RAID write path ({@link CommitPath}). */
+  @Param({"FLOOR", "REFERENCE", "SEQUENTIAL", "PARALLEL_STRUCTURED", "PARALLEL_THREADS"})
   public String path;
 
-  /** Number of backends of the RAID paths (the floor always has one). */
+  /** {@code MEMORY} (never blocks: called on the caller's thread) or {@code WRAPPED}. */
+  @Param({"MEMORY", "WRAPPED"})
+  public String backend;
+
+  /** {@code PLATFORM} or {@code VIRTUAL}. */
+  @Param({"PLATFORM", "VIRTUAL"})
+  public String caller;
+
+  /** Number of backends of the RAID paths and the reference (the floor always has one). */
   @Param("3")
   public int backends;
 
-  private Storage subject;
-  private CommitWorkload empty;
+  private Supplier<Tid> phase;
+  private Supplier<Tid> emptyCommit;
+  private AutoCloseable subject;
+  private Storage checked;
+  private boolean virtualCaller;
 
   /** Opens the subject once: nothing accumulates, an empty transaction stores nothing. */
   @Setup(Level.Trial)
   public void open() {
+    virtualCaller = switch (caller) {
+      case "PLATFORM" -> false;
+      case "VIRTUAL" -> true;
+      default -> throw new IllegalArgumentException(
+          "caller must be PLATFORM or VIRTUAL, not " + caller);
+    };
+    if (path.equals("REFERENCE")) {
+      List<Storage> storages = new ArrayList<>();
+      for (int i = 0; i < backends; i++) {
+        storages.add(backend("b" + i));
+      }
+      ReferenceFanOut reference = new ReferenceFanOut(storages);
+      subject = reference;
+      phase = reference::phase;
+      emptyCommit = reference::emptyCommit;
+      return;
+    }
     CommitPath commitPath = CommitPath.valueOf(path);
-    subject = commitPath.open(commitPath.isRaid() ? backends : 1, Duration.ZERO);
-    empty = CommitWorkload.empty(subject);
+    List<StorageOpener> openers = new ArrayList<>();
+    for (int i = 0; i < (commitPath.isRaid() ? backends : 1); i++) {
+      String name = "b" + i;
+      openers.add(() -> backend(name));
+    }
+    Storage storage = commitPath.open(openers);
+    CommitWorkload empty = CommitWorkload.empty(storage);
+    subject = storage;
+    checked = storage;
+    phase = storage::lastTransaction;
+    emptyCommit = empty::commitOnce;
+  }
+
+  private Storage backend(String name) {
+    MemoryStorage memory = MemoryStorage.create(name);
+    return switch (backend) {
+      case "MEMORY" -> memory;
+      case "WRAPPED" -> LatencyStorage.fixed(memory, Duration.ZERO);
+      default -> throw new IllegalArgumentException(
+          "backend must be MEMORY or WRAPPED, not " + backend);
+    };
   }
 
   /** Checks that no backend was lost, then closes the subject. */
   @TearDown(Level.Trial)
-  public void close() {
+  public void close() throws Exception {
     try {
-      RaidSubject.requireIntact(subject);
+      if (checked != null) {
+        RaidSubject.requireIntact(checked);
+      }
     } finally {
       subject.close();
     }
   }
 
-  /** One fan-out phase: {@code lastTransaction()} asked of every backend. */
+  /** {@value #BATCH} fan-out phases: {@code lastTransaction()} asked of every backend. */
   @Benchmark
-  public Tid phase() {
-    return subject.lastTransaction();
+  @OperationsPerInvocation(BATCH)
+  public Tid phase() throws InterruptedException {
+    return batch(phase);
   }
 
-  /** An empty transaction: begin, vote, commit; two phases on a RAID. */
+  /** {@value #BATCH} empty transactions: begin, vote, commit; two phases each on a RAID. */
   @Benchmark
-  public Tid emptyCommit() {
-    return empty.commitOnce();
+  @OperationsPerInvocation(BATCH)
+  public Tid emptyCommit() throws InterruptedException {
+    return batch(emptyCommit);
+  }
+
+  private Tid batch(Supplier<Tid> call) throws InterruptedException {
+    if (!virtualCaller) {
+      return repeat(call);
+    }
+    Tid[] result = new Tid[1];
+    RuntimeException[] failure = new RuntimeException[1];
+    Thread thread = CALLERS.newThread(() -> {
+      try {
+        result[0] = repeat(call);
+      } catch (RuntimeException e) {
+        failure[0] = e;
+      }
+    });
+    thread.start();
+    thread.join();
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    return result[0];
+  }
+
+  private static Tid repeat(Supplier<Tid> call) {
+    Tid last = null;
+    for (int i = 0; i < BATCH; i++) {
+      last = call.get();
+    }
+    return last;
   }
 }

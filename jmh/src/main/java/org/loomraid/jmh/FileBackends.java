@@ -14,8 +14,9 @@ import org.loomraid.raid.StorageOpener;
 
 /**
  * File backends for a benchmark: one fresh directory each under a temporary folder, opened with
- * fsync off (the benchmark measures the log and the RAID, not the device's flush). Closing deletes
- * every directory. Openers reopen the same directory, as a RAID's recovery expects.
+ * fsync off unless told otherwise (most benchmarks measure the log and the RAID, not the device's
+ * flush). Closing deletes every directory. Openers reopen the same directory, as a RAID's recovery
+ * expects.
  */
 final class FileBackends implements AutoCloseable {
 
@@ -28,6 +29,15 @@ final class FileBackends implements AutoCloseable {
    * @throws UncheckedIOException if the temporary folder cannot be created
    */
   FileBackends(int count) {
+    this(count, FsyncPolicy.NONE);
+  }
+
+  /**
+   * Creates {@code count} empty backend directories, whose storages sync as {@code fsync} says.
+   *
+   * @throws UncheckedIOException if the temporary folder cannot be created
+   */
+  FileBackends(int count, FsyncPolicy fsync) {
     try {
       root = Files.createTempDirectory("loomraid-bench-");
       for (int i = 0; i < count; i++) {
@@ -40,7 +50,7 @@ final class FileBackends implements AutoCloseable {
       String name = "f" + i;
       Path directory = root.resolve(name);
       openers.add(() -> FileStorage.builder(directory).name(name)
-          .fsyncPolicy(FsyncPolicy.NONE).open());
+          .fsyncPolicy(fsync).open());
     }
   }
 

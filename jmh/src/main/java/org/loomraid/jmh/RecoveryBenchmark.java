@@ -87,7 +87,15 @@ public class RecoveryBenchmark {
   /** Builds the history once: new objects only, so every store expects {@link Tid#NONE}. */
   @Setup(Level.Trial)
   public void buildHistory() {
-    history = new ArrayList<>(TRANSACTIONS);
+    history = history();
+  }
+
+  /**
+   * The 100 MiB history: {@value #TRANSACTIONS} transactions of new objects, tids 1, 2, ..., the
+   * same bytes every time (seeded).
+   */
+  static List<TransactionRecord> history() {
+    List<TransactionRecord> history = new ArrayList<>(TRANSACTIONS);
     SplittableRandom random = new SplittableRandom(42);
     long tid = Tid.of(1).value();
     long oid = 1;
@@ -101,6 +109,7 @@ public class RecoveryBenchmark {
       history.add(new TransactionRecord(Tid.of(tid++), TransactionMeta.of("bench", "t" + t),
           records));
     }
+    return history;
   }
 
   /**

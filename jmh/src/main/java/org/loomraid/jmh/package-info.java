@@ -8,7 +8,14 @@
  * {@code PostgresCommitBenchmark} (the same over {@code PostgresStorage}, real two-phase commits on
  * a PostgreSQL server, run by {@code ./loomraid compare --postgres});
  * {@code ConcurrencyBenchmark} (commits per second with 1 to 1024 virtual-thread clients);
- * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency);
+ * {@code FanOutBenchmark} (one fan-out phase, and an empty commit, at zero latency, from a
+ * platform-thread and a virtual-thread caller, next to the hand-written
+ * {@code ReferenceFanOut});
+ * {@code CallerBenchmark} (a commit to one storage across a socket, taken apart by who calls it);
+ * {@code RealCommitBenchmark} (commit latency over file storages synced at every commit and over
+ * remote storages on loopback servers, against one such backend) and
+ * {@code RecoveryWriterBenchmark} (writer latency while a backend recovers a 100 MiB history),
+ * both run by {@code ./loomraid compare --real};
  * {@code ReadBenchmark} (load per read policy with one backend ten times slower);
  * {@code RecoveryBenchmark} (recovering a 100 MiB history vs writing it directly);
  * {@code VirtualThreadBaselineBenchmark}, the control: starting and joining bare virtual threads;

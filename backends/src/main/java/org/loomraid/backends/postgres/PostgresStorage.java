@@ -171,6 +171,13 @@ public final class PostgresStorage implements Storage {
 
   private final AtomicLong gidSequence = new AtomicLong();
 
+  /**
+   * The highest tid this instance has seen committed: read at open and by every read of the last
+   * tid, raised by its own commits and restores. {@link #begin(TransactionMeta, Tid)} checks a
+   * tid against it, so beginning costs no round trip; the vote checks it again under the lock.
+   */
+  private final AtomicLong knownLast = new AtomicLong();
+
   /** Gids of this instance's transactions that voted and wait for commit or abort. */
   private final Set<Gid> votedGids = ConcurrentHashMap.newKeySet();
 
@@ -182,7 +189,7 @@ public final class PostgresStorage implements Storage {
   private volatile boolean closed;
 
   private PostgresStorage(Builder builder, DataSource dataSource, HikariDataSource ownedPool,
-      Schema schema, OwnerLock owner, ServerInfo server) {
+      Schema schema, OwnerLock owner, ServerInfo server, Tid last) {
     this.name = builder.name != null ? builder.name : schema.name;
     this.schema = schema;
     this.dataSource = dataSource;
@@ -197,6 +204,7 @@ public final class PostgresStorage implements Storage {
     this.gidPrefix = Gid.prefix(server.databaseOid(), schema.name);
     this.serverVersion = server.version();
     this.prepared = new PreparedTransactions(this::connection, schema);
+    this.knownLast.set(last.value());
   }
 
   /**
@@ -440,7 +448,8 @@ public final class PostgresStorage implements Storage {
         ownerLock = OwnerLock.acquire(source, label,
             Gid.prefix(server.databaseOid(), tables.name), connection);
         ownerLock.resolveOrphans(ownerLock.openingConnection(), true);
-        return new PostgresStorage(this, source, pool, tables, ownerLock, server);
+        Tid last = readLastTid(ownerLock.openingConnection(), tables);
+        return new PostgresStorage(this, source, pool, tables, ownerLock, server, last);
       } catch (SQLException e) {
         RuntimeException failure = SqlStates.failure(label, "open", e);
         closeOnFailure(connection, ownerLock, failure);
@@ -520,11 +529,21 @@ public final class PostgresStorage implements Storage {
   }
 
   private Tid lastTid(Connection c) throws SQLException {
+    return seen(readLastTid(c, schema));
+  }
+
+  private static Tid readLastTid(Connection c, Schema schema) throws SQLException {
     try (PreparedStatement query = c.prepareStatement(schema.lastTid);
         ResultSet row = query.executeQuery()) {
       row.next();
       return Tid.of(row.getLong(1));
     }
+  }
+
+  /** Notes that {@code tid} is committed (see {@link #knownLast}); returns it. */
+  private Tid seen(Tid tid) {
+    knownLast.accumulateAndGet(tid.value(), Math::max);
+    return tid;
   }
 
   @Override
@@ -674,12 +693,21 @@ public final class PostgresStorage implements Storage {
     return new PostgresTransaction(meta, Tid.NONE);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The tid is checked here, with no round trip, against the last tid this instance has seen
+   * committed (read at open and by every read of the last tid, raised by its own commits and
+   * restores); a commit made since by another storage sharing the schema is found by the vote,
+   * which checks the tid again under the commit lock.
+   */
   @Override
   public StorageTransaction begin(TransactionMeta meta, Tid tid) {
     Objects.requireNonNull(meta, "meta");
     Tid.requireReal(tid, "tid");
     Tid.checkInRange(tid, "tid");
-    Tid last = lastTransaction();
+    checkOpen();
+    Tid last = Tid.of(knownLast.get());
     if (!tid.isAfter(last)) {
       throw new StaleTidException(tid, last);
     }
@@ -715,6 +743,7 @@ public final class PostgresStorage implements Storage {
             record.dataLength(), "");
         c.commit();
         done = true;
+        seen(record.tid());
         return null;
       } catch (SQLException e) {
         if (SqlStates.kindOf(e) == SqlStates.Kind.UNIQUE_VIOLATION) {
@@ -953,7 +982,7 @@ public final class PostgresStorage implements Storage {
           try (ResultSet rows = statement.getResultSet()) {
             if (last == null) {
               rows.next();
-              last = Tid.of(rows.getLong(1));
+              last = seen(Tid.of(rows.getLong(1)));
             } else {
               for (int i = 0; rows.next(); i++) {
                 serials[i] = rows.getLong(1);
@@ -1245,7 +1274,7 @@ public final class PostgresStorage implements Storage {
         closeQuietly(c, null);
       }
       votedGids.remove(gid);
-      return tid;
+      return seen(tid);
     }
 
     /** COMMIT PREPARED went out but no reply came back: find out, and finish it if need be. */
@@ -1256,7 +1285,7 @@ public final class PostgresStorage implements Storage {
         case COMMITTED -> {
           LOG.debug("storage '{}': the reply to committing {} was lost, and it committed", name,
               tid, cause);
-          return tid;
+          return seen(tid);
         }
         case ROLLED_BACK -> throw new PostgresStorageException("storage '" + name + "': "
             + tid + " did not commit: its prepared transaction is gone (rolled back by a storage"

@@ -27,6 +27,7 @@ import org.loomraid.storage.CommitLockTimeoutException;
 import org.loomraid.storage.DataRecord;
 import org.loomraid.storage.ObjectNotFoundException;
 import org.loomraid.storage.Oid;
+import org.loomraid.storage.StaleTidException;
 import org.loomraid.storage.StorageInterruptedException;
 import org.loomraid.storage.StorageStats;
 import org.loomraid.storage.StorageTransaction;
@@ -332,6 +333,30 @@ class PostgresStorageTest {
       assertThrows(ObjectNotFoundException.class, () -> second.load(b));
       Tid after = write(second, b, Tid.NONE, "second");
       assertTrue(after.isAfter(tid));
+    }
+  }
+
+  @Test
+  void beginChecksTheTidAgainstWhatTheInstanceSawAndTheVoteAgainstTheDatabase() {
+    String schema = TestDatabases.freshSchema();
+    try (PostgresStorage first = open(schema)) {
+      Tid before = write(first, first.newOid(), Tid.NONE, "before");
+      try (PostgresStorage second = open(schema)) {
+        assertThrows(StaleTidException.class, () -> second.begin(META, before),
+            "the last tid at open is known");
+        Tid after = write(first, first.newOid(), Tid.NONE, "after");
+
+        // The second instance has not seen that commit: begin cannot tell, the vote does.
+        StorageTransaction stale = second.begin(META, after);
+        stale.store(second.newOid(), Tid.NONE, "stale".getBytes(StandardCharsets.UTF_8));
+        StaleTidException atVote = assertThrows(StaleTidException.class, stale::vote);
+        assertEquals(after, atVote.lastTransaction());
+        assertThrows(StaleTidException.class, () -> second.begin(META, after),
+            "a vote's read of the last tid is remembered");
+        assertEquals(after, second.lastTransaction());
+        assertThrows(StaleTidException.class, () -> first.begin(META, after),
+            "an instance's own commit is remembered");
+      }
     }
   }
 
