@@ -1,14 +1,16 @@
 package org.loomraid.jmh;
 
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
+import static org.loomraid.jmh.CompareArgs.csvPath;
+import static org.loomraid.jmh.CompareArgs.integer;
+import static org.loomraid.jmh.CompareArgs.integers;
+import static org.loomraid.jmh.CompareArgs.time;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
@@ -172,9 +174,9 @@ record CompareOptions(
     void option(String name, String value) {
       switch (name) {
         case "--csv" -> csv = csvPath(value);
-        case "--backends" -> backends = intList(name, value, 1, MAX_BACKENDS);
-        case "--latency" -> latencies = intList(name, value, 0, MAX_LATENCY_MICROS);
-        case "--records" -> records = intList(name, value, 1, MAX_RECORDS);
+        case "--backends" -> backends = integers(name, value, 1, MAX_BACKENDS);
+        case "--latency" -> latencies = integers(name, value, 0, MAX_LATENCY_MICROS);
+        case "--records" -> records = integers(name, value, 1, MAX_RECORDS);
         case "--modes" -> paths = pathList(value);
         case "-f", "--forks" -> forks = integer(name, value, 1, 100);
         case "-wi", "--warmup-iterations" -> warmupIterations = integer(name, value, 0, 1000);
@@ -216,31 +218,6 @@ record CompareOptions(
     }
   }
 
-  private static int integer(String name, String value, int min, int max) {
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException(name + " needs a whole number, not '" + value + "'");
-    }
-    if (parsed < min || parsed > max) {
-      throw new UsageException(
-          name + " must be between " + min + " and " + max + ", was " + parsed);
-    }
-    return parsed;
-  }
-
-  private static List<Integer> intList(String name, String value, int min, int max) {
-    LinkedHashSet<Integer> values = new LinkedHashSet<>();
-    for (String part : value.split(",", -1)) {
-      if (part.isBlank()) {
-        throw new UsageException(name + " needs a comma-separated list, not '" + value + "'");
-      }
-      values.add(integer(name, part, min, max));
-    }
-    return List.copyOf(values);
-  }
-
   private static List<CommitPath> pathList(String value) {
     LinkedHashSet<CommitPath> values = new LinkedHashSet<>();
     for (String part : value.split(",", -1)) {
@@ -258,39 +235,6 @@ record CompareOptions(
       values.add(path);
     }
     return List.copyOf(values);
-  }
-
-  private static TimeValue time(String name, String value) {
-    TimeValue parsed;
-    try {
-      parsed = TimeValue.fromString(value.trim());
-    } catch (RuntimeException e) {
-      throw new UsageException(name + " needs a time such as 1s or 500ms, not '" + value + "'");
-    }
-    if (parsed.convertTo(TimeUnit.MILLISECONDS) < 1) {
-      throw new UsageException(name + " must be at least 1ms, was " + value);
-    }
-    return parsed;
-  }
-
-  private static Path csvPath(String value) {
-    Path path;
-    try {
-      path = Path.of(value);
-    } catch (InvalidPathException e) {
-      throw new UsageException("--csv: not a valid path: '" + value + "'");
-    }
-    if (value.isBlank() || Files.isDirectory(path)) {
-      throw new UsageException("--csv needs a file, not the directory '" + value + "'");
-    }
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent == null || !Files.isDirectory(parent)) {
-      throw new UsageException("--csv: the directory of '" + value + "' does not exist");
-    }
-    if (!Files.isWritable(parent) || (Files.exists(path) && !Files.isWritable(path))) {
-      throw new UsageException("--csv: cannot write '" + value + "'");
-    }
-    return path;
   }
 
   /** The settings in one line, for the table's header. */

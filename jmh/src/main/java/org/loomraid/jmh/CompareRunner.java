@@ -1,28 +1,17 @@
 package org.loomraid.jmh;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormat;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The project's main job: measures commit latency of sequential and parallel mirroring against
@@ -89,19 +78,8 @@ public final class CompareRunner {
     int runs = options.latenciesMicros().size() * options.records().size()
         * (1 + paths.size() * options.backends().size());
     err.printf("loomraid compare: %d benchmark runs (%s)%n", runs, options.jmhSettings());
-    ProgressFormat progress = options.verbose() ? null : new ProgressFormat(err, runs);
-    OutputFormat format = progress != null ? progress
-        : OutputFormatFactory.createFormatInstance(err, VerboseMode.NORMAL);
-    try {
-      return new Runner(jmhOptions(options, paths), format).run();
-    } catch (RunnerException | RuntimeException e) {
-      if (progress != null) {
-        err.println();
-        err.println(progress.transcript());
-      }
-      err.println("loomraid compare: a benchmark failed: " + describe(e));
-      return null;
-    }
+    return CompareArgs.measure(jmhOptions(options, paths), runs, options.verbose(), err,
+        "a benchmark");
   }
 
   /** Prints the header, the table and the target verdicts, and writes the CSV if asked. */
@@ -123,33 +101,20 @@ public final class CompareRunner {
     for (String verdict : CommitTargets.verdicts(rows)) {
       out.println("  " + verdict);
     }
-    if (options.csv().isPresent()) {
-      try {
-        Files.writeString(options.csv().get(), ComparisonTable.csv(rows), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        err.println("loomraid compare: cannot write " + options.csv().get() + ": " + e);
-        return 1;
-      }
-      err.println("loomraid compare: wrote " + options.csv().get());
+    if (!CompareArgs.writeCsv(options.csv(), ComparisonTable.csv(rows), err)) {
+      return 1;
     }
     return 0;
   }
 
   private static org.openjdk.jmh.runner.options.Options jmhOptions(
       CompareOptions options, List<CommitPath> paths) {
-    ChainedOptionsBuilder builder = new OptionsBuilder()
+    ChainedOptionsBuilder builder = CompareArgs.sampleTime(options.forks(),
+            options.warmupIterations(), options.warmupTime(), options.iterations(),
+            options.iterationTime())
         .include("^" + Pattern.quote(CommitFloorBenchmark.class.getName() + ".commit") + "$")
         .param("latencyMicros", strings(options.latenciesMicros()))
-        .param("records", strings(options.records()))
-        .mode(Mode.SampleTime)
-        .timeUnit(TimeUnit.MICROSECONDS)
-        .threads(1)
-        .forks(options.forks())
-        .warmupIterations(options.warmupIterations())
-        .warmupTime(options.warmupTime())
-        .measurementIterations(options.iterations())
-        .measurementTime(options.iterationTime())
-        .shouldFailOnError(true);
+        .param("records", strings(options.records()));
     if (!paths.isEmpty()) {
       builder.include("^" + Pattern.quote(CommitBenchmark.class.getName() + ".commit") + "$")
           .param("path", paths.stream().map(CommitPath::name).toArray(String[]::new))
@@ -206,13 +171,5 @@ public final class CompareRunner {
     out.append("  ratios:     speedup_vs_sequential and ratio_to_floor compare medians (p50), "
         + "which stalls from a busy machine or the collector move far less than means\n");
     return out.toString();
-  }
-
-  private static String describe(Throwable e) {
-    StringBuilder text = new StringBuilder(e.toString());
-    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-      text.append("\n  caused by ").append(cause);
-    }
-    return text.toString();
   }
 }

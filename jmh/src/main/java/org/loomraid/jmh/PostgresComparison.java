@@ -1,31 +1,23 @@
 package org.loomraid.jmh;
 
-import java.io.IOException;
+import static org.loomraid.jmh.CompareArgs.csvPath;
+import static org.loomraid.jmh.CompareArgs.integer;
+import static org.loomraid.jmh.CompareArgs.integers;
+import static org.loomraid.jmh.CompareArgs.time;
+
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormat;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The {@code ./loomraid compare --postgres} section: commit latency with real two-phase commits
@@ -117,15 +109,15 @@ final class PostgresComparison {
           }
           String value = args[++i];
           switch (known(name)) {
-            case "--records" -> records = list(name, value, 1, CompareOptions.MAX_RECORDS);
-            case "--backends" -> backends = number(name, value, 1, 8);
+            case "--records" -> records = integers(name, value, 1, CompareOptions.MAX_RECORDS);
+            case "--backends" -> backends = integer(name, value, 1, 8);
             case "--fsync" -> fsync = onOff(name, value);
             case "--server" -> server = url(value);
-            case "--csv" -> csv = Path.of(value);
-            case "-f", "--forks" -> forks = number(name, value, 1, 100);
-            case "-wi", "--warmup-iterations" -> warmupIterations = number(name, value, 0, 1000);
+            case "--csv" -> csv = csvPath(value);
+            case "-f", "--forks" -> forks = integer(name, value, 1, 100);
+            case "-wi", "--warmup-iterations" -> warmupIterations = integer(name, value, 0, 1000);
             case "-w", "--warmup-time" -> warmupTime = time(name, value);
-            case "-i", "--iterations" -> iterations = number(name, value, 1, 1000);
+            case "-i", "--iterations" -> iterations = integer(name, value, 1, 1000);
             default -> iterationTime = time(name, value);
           }
         }
@@ -150,30 +142,6 @@ final class PostgresComparison {
     };
   }
 
-  private static int number(String name, String value, int min, int max) {
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException(name + " needs a whole number, not '" + value + "'");
-    }
-    if (parsed < min || parsed > max) {
-      throw new UsageException(name + " must be between " + min + " and " + max + ", was " + parsed);
-    }
-    return parsed;
-  }
-
-  private static List<Integer> list(String name, String value, int min, int max) {
-    LinkedHashSet<Integer> values = new LinkedHashSet<>();
-    for (String part : value.split(",", -1)) {
-      if (part.isBlank()) {
-        throw new UsageException(name + " needs a comma-separated list, not '" + value + "'");
-      }
-      values.add(number(name, part, min, max));
-    }
-    return List.copyOf(values);
-  }
-
   private static boolean onOff(String name, String value) {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "on" -> true;
@@ -188,19 +156,6 @@ final class PostgresComparison {
           + value.replaceAll("(?i)password=[^&]*", "password=***") + "'");
     }
     return value;
-  }
-
-  private static TimeValue time(String name, String value) {
-    try {
-      TimeValue parsed = TimeValue.fromString(value.trim());
-      if (parsed.convertTo(TimeUnit.MILLISECONDS) >= 1) {
-        return parsed;
-      }
-    } catch (RuntimeException e) {
-      // reported below
-    }
-    throw new UsageException(name + " needs a time of at least 1ms such as 1s or 500ms, not '"
-        + value + "'");
   }
 
   /** Runs the section; the table goes to {@code out}, progress and errors to {@code err}. */
@@ -235,32 +190,18 @@ final class PostgresComparison {
       int runs = options.records().size() * (1 + paths.size());
       err.printf("loomraid compare: %d PostgreSQL benchmark runs (%s)%n", runs,
           options.jmhSettings());
-      ProgressFormat progress = options.verbose() ? null : new ProgressFormat(err, runs);
-      OutputFormat format = progress != null ? progress
-          : OutputFormatFactory.createFormatInstance(err, VerboseMode.NORMAL);
-      Collection<RunResult> results;
-      try {
-        results = new Runner(jmhOptions(options, paths, server.url("postgres")), format).run();
-      } catch (RunnerException | RuntimeException e) {
-        if (progress != null) {
-          err.println();
-          err.println(progress.transcript());
-        }
-        err.println("loomraid compare: a PostgreSQL benchmark failed: " + e);
+      Collection<RunResult> results = CompareArgs.measure(
+          jmhOptions(options, paths, server.url("postgres")), runs, options.verbose(), err,
+          "a PostgreSQL benchmark");
+      if (results == null) {
         return 1;
       }
       List<Row> rows = rows(results);
       out.print(header(options, configuration, structuredMissing));
       out.println();
       out.print(table(rows));
-      if (options.csv().isPresent()) {
-        try {
-          Files.writeString(options.csv().get(), csv(rows), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          err.println("loomraid compare: cannot write " + options.csv().get() + ": " + e);
-          return 1;
-        }
-        err.println("loomraid compare: wrote " + options.csv().get());
+      if (!CompareArgs.writeCsv(options.csv(), csv(rows), err)) {
+        return 1;
       }
       return 0;
     }
@@ -270,22 +211,14 @@ final class PostgresComparison {
       List<CommitPath> paths, String serverUrl) {
     List<String> pathNames = new ArrayList<>(List.of(CommitPath.FLOOR.name()));
     paths.forEach(path -> pathNames.add(path.name()));
-    ChainedOptionsBuilder builder = new OptionsBuilder()
+    return CompareArgs.sampleTime(options.forks(), options.warmupIterations(),
+            options.warmupTime(), options.iterations(), options.iterationTime())
         .include("^" + Pattern.quote(PostgresCommitBenchmark.class.getName() + ".commit") + "$")
         .param("path", pathNames.toArray(String[]::new))
         .param("backends", String.valueOf(options.backends()))
         .param("records", options.records().stream().map(String::valueOf).toArray(String[]::new))
         .param("server", serverUrl)
-        .mode(Mode.SampleTime)
-        .timeUnit(TimeUnit.MICROSECONDS)
-        .threads(1)
-        .forks(options.forks())
-        .warmupIterations(options.warmupIterations())
-        .warmupTime(options.warmupTime())
-        .measurementIterations(options.iterations())
-        .measurementTime(options.iterationTime())
-        .shouldFailOnError(true);
-    return builder.build();
+        .build();
   }
 
   /** One configuration's figures. */

@@ -1,9 +1,11 @@
 package org.loomraid.jmh;
 
-import java.io.IOException;
+import static org.loomraid.jmh.CompareArgs.csvPath;
+import static org.loomraid.jmh.CompareArgs.integer;
+import static org.loomraid.jmh.CompareArgs.integers;
+import static org.loomraid.jmh.CompareArgs.time;
+
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,19 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormat;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The {@code ./loomraid compare --real} section: what mirroring costs on backends that do real
@@ -129,13 +123,13 @@ final class RealComparison {
           String value = args[++i];
           switch (option) {
             case "--sections" -> sections = sections(value);
-            case "--backends" -> backends = number(option, value, 1, 8);
-            case "--records" -> records = list(option, value, 1, CompareOptions.MAX_RECORDS);
-            case "--csv" -> csv = Path.of(value);
-            case "-f", "--forks" -> forks = number(option, value, 1, 100);
-            case "-wi", "--warmup-iterations" -> warmupIterations = number(option, value, 0, 1000);
+            case "--backends" -> backends = integer(option, value, 1, 8);
+            case "--records" -> records = integers(option, value, 1, CompareOptions.MAX_RECORDS);
+            case "--csv" -> csv = csvPath(value);
+            case "-f", "--forks" -> forks = integer(option, value, 1, 100);
+            case "-wi", "--warmup-iterations" -> warmupIterations = integer(option, value, 0, 1000);
             case "-w", "--warmup-time" -> warmupTime = time(option, value);
-            case "-i", "--iterations" -> iterations = number(option, value, 1, 1000);
+            case "-i", "--iterations" -> iterations = integer(option, value, 1, 1000);
             default -> iterationTime = time(option, value);
           }
         }
@@ -167,43 +161,6 @@ final class RealComparison {
     return Set.copyOf(sections);
   }
 
-  private static int number(String name, String value, int min, int max) {
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException(name + " needs a whole number, not '" + value + "'");
-    }
-    if (parsed < min || parsed > max) {
-      throw new UsageException(name + " must be between " + min + " and " + max + ", was " + parsed);
-    }
-    return parsed;
-  }
-
-  private static List<Integer> list(String name, String value, int min, int max) {
-    LinkedHashSet<Integer> values = new LinkedHashSet<>();
-    for (String part : value.split(",", -1)) {
-      if (part.isBlank()) {
-        throw new UsageException(name + " needs a comma-separated list, not '" + value + "'");
-      }
-      values.add(number(name, part, min, max));
-    }
-    return List.copyOf(values);
-  }
-
-  private static TimeValue time(String name, String value) {
-    try {
-      TimeValue parsed = TimeValue.fromString(value.trim());
-      if (parsed.convertTo(TimeUnit.MILLISECONDS) >= 1) {
-        return parsed;
-      }
-    } catch (RuntimeException e) {
-      // reported below
-    }
-    throw new UsageException(name + " needs a time of at least 1ms such as 1s or 500ms, not '"
-        + value + "'");
-  }
-
   /** Runs the section; the tables go to {@code out}, progress and errors to {@code err}. */
   static int run(String[] args, PrintStream out, PrintStream err) {
     Options options;
@@ -228,18 +185,10 @@ final class RealComparison {
         + (recovery ? 4 : 0);
     err.printf("loomraid compare: %d benchmark runs on real backends (%s)%n", runs,
         options.jmhSettings());
-    ProgressFormat progress = options.verbose() ? null : new ProgressFormat(err, runs);
-    OutputFormat format = progress != null ? progress
-        : OutputFormatFactory.createFormatInstance(err, VerboseMode.NORMAL);
-    Collection<RunResult> results;
-    try {
-      results = new Runner(jmhOptions(options, paths, mirror, recovery), format).run();
-    } catch (RunnerException | RuntimeException e) {
-      if (progress != null) {
-        err.println();
-        err.println(progress.transcript());
-      }
-      err.println("loomraid compare: a benchmark on real backends failed: " + e);
+    Collection<RunResult> results = CompareArgs.measure(
+        jmhOptions(options, paths, mirror, recovery), runs, options.verbose(), err,
+        "a benchmark on real backends");
+    if (results == null) {
       return 1;
     }
     List<MirrorRow> mirrorRows = mirrorRows(results);
@@ -259,31 +208,17 @@ final class RealComparison {
         out.println("  " + verdict);
       }
     }
-    if (options.csv().isPresent()) {
-      try {
-        Files.writeString(options.csv().get(), csv(mirrorRows, recoveryRows),
-            StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        err.println("loomraid compare: cannot write " + options.csv().get() + ": " + e);
-        return 1;
-      }
-      err.println("loomraid compare: wrote " + options.csv().get());
+    if (!CompareArgs.writeCsv(options.csv(), csv(mirrorRows, recoveryRows), err)) {
+      return 1;
     }
     return 0;
   }
 
   private static org.openjdk.jmh.runner.options.Options jmhOptions(Options options,
       List<CommitPath> paths, boolean mirror, boolean recovery) {
-    ChainedOptionsBuilder builder = new OptionsBuilder()
-        .mode(Mode.SampleTime)
-        .timeUnit(TimeUnit.MICROSECONDS)
-        .threads(1)
-        .forks(options.forks())
-        .warmupIterations(options.warmupIterations())
-        .warmupTime(options.warmupTime())
-        .measurementIterations(options.iterations())
-        .measurementTime(options.iterationTime())
-        .shouldFailOnError(true);
+    ChainedOptionsBuilder builder = CompareArgs.sampleTime(options.forks(),
+        options.warmupIterations(), options.warmupTime(), options.iterations(),
+        options.iterationTime());
     if (mirror) {
       List<String> pathNames = new ArrayList<>(List.of(CommitPath.FLOOR.name()));
       paths.forEach(path -> pathNames.add(path.name()));

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code compare --real} section's command line, tables and verdicts (nothing is measured). */
 class RealComparisonTest {
@@ -39,6 +41,17 @@ class RealComparisonTest {
         new String[] {"--real", "--quick"})).getMessage().contains("--quick"));
     assertTrue(assertThrows(UsageException.class, () -> RealComparison.parse(
         new String[] {"--real", "-r"})).getMessage().contains("needs a value"));
+  }
+
+  @Test
+  void aCsvFileThatCannotBeWrittenIsRefusedBeforeAnythingIsMeasured(@TempDir Path dir) {
+    String missing = dir.resolve("no-such-directory").resolve("out.csv").toString();
+    assertEquals("--csv: the directory of '" + missing + "' does not exist",
+        assertThrows(UsageException.class, () -> RealComparison.parse(
+            new String[] {"--real", "--csv", missing})).getMessage());
+    assertEquals("--csv needs a file, not the directory '" + dir + "'",
+        assertThrows(UsageException.class, () -> PostgresComparison.parse(
+            new String[] {"--postgres", "--csv", dir.toString()})).getMessage());
   }
 
   @Test
