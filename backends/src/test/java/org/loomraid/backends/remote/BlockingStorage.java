@@ -1,31 +1,23 @@
 package org.loomraid.backends.remote;
 
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.loomraid.storage.Oid;
 import org.loomraid.storage.Revision;
 import org.loomraid.storage.Storage;
-import org.loomraid.storage.StorageLimits;
-import org.loomraid.storage.StorageStats;
-import org.loomraid.storage.StorageTransaction;
-import org.loomraid.storage.Tid;
-import org.loomraid.storage.TransactionIterator;
-import org.loomraid.storage.TransactionMeta;
-import org.loomraid.storage.TransactionRecord;
 
 /**
  * A test double: a storage whose {@code load} can be made to hang (ignoring interrupts) until
- * released, like a server that stops answering mid-call. Everything else is delegated.
+ * released, like a server that stops answering mid-call. Everything else is delegated; closing
+ * it releases the loads.
  */
-public final class BlockingStorage implements Storage {
+public final class BlockingStorage extends DelegatingStorage {
 
-  private final Storage delegate;
   private volatile CountDownLatch gate;
   private final AtomicInteger blocked = new AtomicInteger();
 
   public BlockingStorage(Storage delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** From now on, every {@code load} waits until {@link #release()}. */
@@ -72,73 +64,8 @@ public final class BlockingStorage implements Storage {
   }
 
   @Override
-  public String name() {
-    return delegate.name();
-  }
-
-  @Override
-  public Tid lastTransaction() {
-    return delegate.lastTransaction();
-  }
-
-  @Override
-  public Oid newOid() {
-    return delegate.newOid();
-  }
-
-  @Override
-  public void reserveOids(Oid through) {
-    delegate.reserveOids(through);
-  }
-
-  @Override
-  public Optional<Revision> loadBefore(Oid oid, Tid tid) {
-    return delegate.loadBefore(oid, tid);
-  }
-
-  @Override
-  public Revision loadSerial(Oid oid, Tid serial) {
-    return delegate.loadSerial(oid, serial);
-  }
-
-  @Override
-  public StorageTransaction begin(TransactionMeta meta) {
-    return delegate.begin(meta);
-  }
-
-  @Override
-  public StorageTransaction begin(TransactionMeta meta, Tid tid) {
-    return delegate.begin(meta, tid);
-  }
-
-  @Override
-  public TransactionIterator transactions(Tid after) {
-    return delegate.transactions(after);
-  }
-
-  @Override
-  public void restore(TransactionRecord record) {
-    delegate.restore(record);
-  }
-
-  @Override
-  public void pack(Tid before) {
-    delegate.pack(before);
-  }
-
-  @Override
-  public StorageStats stats() {
-    return delegate.stats();
-  }
-
-  @Override
-  public StorageLimits limits() {
-    return delegate.limits();
-  }
-
-  @Override
   public void close() {
     release();
-    delegate.close();
+    super.close();
   }
 }
