@@ -113,21 +113,55 @@ final class CompareArgs {
   }
 
   /**
-   * Returns JMH options as every section measures: sample time in microseconds, one thread, the
-   * given forks and iterations, failing on a benchmark's error. The caller adds its selection.
+   * Reports bad options on {@code err}: the problem, then the section's {@code usage}; returns the
+   * exit status for bad options, 2.
    */
-  static ChainedOptionsBuilder sampleTime(int forks, int warmupIterations, TimeValue warmupTime,
-      int iterations, TimeValue iterationTime) {
-    return new OptionsBuilder()
-        .mode(Mode.SampleTime)
-        .timeUnit(TimeUnit.MICROSECONDS)
-        .threads(1)
-        .forks(forks)
-        .warmupIterations(warmupIterations)
-        .warmupTime(warmupTime)
-        .measurementIterations(iterations)
-        .measurementTime(iterationTime)
-        .shouldFailOnError(true);
+  static int refuse(UsageException e, String usage, PrintStream err) {
+    err.println("loomraid compare: " + e.getMessage());
+    err.println();
+    err.print(usage);
+    return 2;
+  }
+
+  /**
+   * The JMH settings every section of {@code compare} takes (forks, warm-up and measurement
+   * iterations), implemented by each section's options record.
+   */
+  interface JmhRun {
+
+    int forks();
+
+    int warmupIterations();
+
+    TimeValue warmupTime();
+
+    int iterations();
+
+    TimeValue iterationTime();
+
+    /**
+     * Returns JMH options as every section measures: sample time in microseconds, one thread,
+     * these forks and iterations, failing on a benchmark's error. The caller adds its selection.
+     */
+    default ChainedOptionsBuilder sampleTime() {
+      return new OptionsBuilder()
+          .mode(Mode.SampleTime)
+          .timeUnit(TimeUnit.MICROSECONDS)
+          .threads(1)
+          .forks(forks())
+          .warmupIterations(warmupIterations())
+          .warmupTime(warmupTime())
+          .measurementIterations(iterations())
+          .measurementTime(iterationTime())
+          .shouldFailOnError(true);
+    }
+
+    /** The settings in one line, for a table's header. */
+    default String jmhSettings() {
+      return "forks " + forks() + ", warm-up " + warmupIterations() + " x " + warmupTime()
+          + ", measurement " + iterations() + " x " + iterationTime()
+          + ", mode SampleTime, 1 thread";
+    }
   }
 
   /**

@@ -6,7 +6,6 @@ import static org.loomraid.jmh.CompareArgs.integers;
 import static org.loomraid.jmh.CompareArgs.time;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +44,7 @@ record CompareOptions(
     TimeValue iterationTime,
     Optional<Path> csv,
     boolean verbose,
-    boolean help) {
+    boolean help) implements CompareArgs.JmhRun {
 
   /** The most backends a configuration may have. */
   static final int MAX_BACKENDS = 64;
@@ -238,13 +237,9 @@ record CompareOptions(
   }
 
   /** The settings in one line, for the table's header. */
-  String jmhSettings() {
-    List<String> parts = new ArrayList<>();
-    parts.add("profile " + profile.name().toLowerCase(Locale.ROOT));
-    parts.add("forks " + forks);
-    parts.add("warm-up " + warmupIterations + " x " + warmupTime);
-    parts.add("measurement " + iterations + " x " + iterationTime);
-    parts.add("mode SampleTime, 1 thread");
-    return String.join(", ", parts);
+  @Override
+  public String jmhSettings() {
+    return "profile " + profile.name().toLowerCase(Locale.ROOT) + ", "
+        + CompareArgs.JmhRun.super.jmhSettings();
   }
 }

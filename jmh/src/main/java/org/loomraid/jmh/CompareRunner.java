@@ -46,10 +46,7 @@ public final class CompareRunner {
     try {
       options = CompareOptions.parse(args);
     } catch (UsageException e) {
-      err.println("loomraid compare: " + e.getMessage());
-      err.println();
-      err.print(CompareOptions.USAGE);
-      return 2;
+      return CompareArgs.refuse(e, CompareOptions.USAGE, err);
     }
     if (options.help()) {
       out.print(CompareOptions.USAGE);
@@ -109,9 +106,7 @@ public final class CompareRunner {
 
   private static org.openjdk.jmh.runner.options.Options jmhOptions(
       CompareOptions options, List<CommitPath> paths) {
-    ChainedOptionsBuilder builder = CompareArgs.sampleTime(options.forks(),
-            options.warmupIterations(), options.warmupTime(), options.iterations(),
-            options.iterationTime())
+    ChainedOptionsBuilder builder = options.sampleTime()
         .include("^" + Pattern.quote(CommitFloorBenchmark.class.getName() + ".commit") + "$")
         .param("latencyMicros", strings(options.latenciesMicros()))
         .param("records", strings(options.records()));

@@ -70,14 +70,8 @@ final class PostgresComparison {
   /** The section's settings. */
   record Options(List<Integer> records, int backends, boolean fsync, Optional<String> server,
       Optional<Path> csv, int forks, int warmupIterations, TimeValue warmupTime, int iterations,
-      TimeValue iterationTime, boolean verbose, boolean help) {
-
-    /** The settings in one line, for the header. */
-    String jmhSettings() {
-      return "forks " + forks + ", warm-up " + warmupIterations + " x " + warmupTime
-          + ", measurement " + iterations + " x " + iterationTime + ", mode SampleTime, 1 thread";
-    }
-  }
+      TimeValue iterationTime, boolean verbose, boolean help)
+      implements CompareArgs.JmhRun {}
 
   /**
    * Parses the section's arguments ({@value #FLAG} among them).
@@ -164,10 +158,7 @@ final class PostgresComparison {
     try {
       options = parse(args);
     } catch (UsageException e) {
-      err.println("loomraid compare: " + e.getMessage());
-      err.println();
-      err.print(USAGE);
-      return 2;
+      return CompareArgs.refuse(e, USAGE, err);
     }
     if (options.help()) {
       out.print(USAGE);
@@ -211,8 +202,7 @@ final class PostgresComparison {
       List<CommitPath> paths, String serverUrl) {
     List<String> pathNames = new ArrayList<>(List.of(CommitPath.FLOOR.name()));
     paths.forEach(path -> pathNames.add(path.name()));
-    return CompareArgs.sampleTime(options.forks(), options.warmupIterations(),
-            options.warmupTime(), options.iterations(), options.iterationTime())
+    return options.sampleTime()
         .include("^" + Pattern.quote(PostgresCommitBenchmark.class.getName() + ".commit") + "$")
         .param("path", pathNames.toArray(String[]::new))
         .param("backends", String.valueOf(options.backends()))

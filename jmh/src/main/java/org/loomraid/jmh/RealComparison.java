@@ -83,14 +83,8 @@ final class RealComparison {
   /** The section's settings. */
   record Options(Set<String> sections, int backends, List<Integer> records, Optional<Path> csv,
       int forks, int warmupIterations, TimeValue warmupTime, int iterations,
-      TimeValue iterationTime, boolean verbose, boolean help) {
-
-    /** The settings in one line, for the header. */
-    String jmhSettings() {
-      return "forks " + forks + ", warm-up " + warmupIterations + " x " + warmupTime
-          + ", measurement " + iterations + " x " + iterationTime + ", mode SampleTime, 1 thread";
-    }
-  }
+      TimeValue iterationTime, boolean verbose, boolean help)
+      implements CompareArgs.JmhRun {}
 
   /**
    * Parses the section's arguments ({@value #FLAG} among them).
@@ -167,10 +161,7 @@ final class RealComparison {
     try {
       options = parse(args);
     } catch (UsageException e) {
-      err.println("loomraid compare: " + e.getMessage());
-      err.println();
-      err.print(USAGE);
-      return 2;
+      return CompareArgs.refuse(e, USAGE, err);
     }
     if (options.help()) {
       out.print(USAGE);
@@ -216,9 +207,7 @@ final class RealComparison {
 
   private static org.openjdk.jmh.runner.options.Options jmhOptions(Options options,
       List<CommitPath> paths, boolean mirror, boolean recovery) {
-    ChainedOptionsBuilder builder = CompareArgs.sampleTime(options.forks(),
-        options.warmupIterations(), options.warmupTime(), options.iterations(),
-        options.iterationTime());
+    ChainedOptionsBuilder builder = options.sampleTime();
     if (mirror) {
       List<String> pathNames = new ArrayList<>(List.of(CommitPath.FLOOR.name()));
       paths.forEach(path -> pathNames.add(path.name()));
